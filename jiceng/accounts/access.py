@@ -1,0 +1,127 @@
+"""The one place that decides what a user may see and change.
+
+Pages, API, exports and CLI all call these helpers. A user works within the
+subtree of one org unit (their *scope root*): a village doctor's village, a
+township's health centre, the county for county institutions. Anything outside
+is reported as "not found" (404), never as "forbidden", so existence does not leak.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from jiceng.accounts.models import Role
+from jiceng.orgunits.models import Level, OrgUnit, subtree_q
+
+
+class AccessDenied(PermissionError):
+    """The user is inside scope but their role may not do this; carries a Chinese message."""
+
+
+# What each role may do inside its scope (capabilities, not objects).
+CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.VILLAGE_DOCTOR: frozenset({"registers.view", "registers.edit", "registers.view_full_identity",
+                                    "reports.fill", "reports.submit", "stock.view", "stock.edit"}),
+    Role.TOWNSHIP_OFFICER: frozenset({"registers.view", "registers.edit", "registers.view_full_identity",
+                                      "reports.fill", "reports.submit", "stock.view", "stock.edit",
+                                      "analysis.view", "activities.edit", "force_majeure.declare"}),
+    Role.TOWNSHIP_REVIEWER: frozenset({"registers.view", "registers.view_full_identity", "reports.review",
+                                       "reports.submit", "stock.view", "analysis.view", "audit.view",
+                                       "activities.edit", "force_majeure.declare", "summaries.edit"}),
+    Role.COUNTY_MCH: frozenset({"registers.view", "reports.review", "stock.view", "stock.edit",
+                                "allocation.edit", "analysis.view", "audit.view", "activities.edit",
+                                "force_majeure.declare", "summaries.edit"}),
+    Role.COUNTY_BUREAU: frozenset({"registers.view", "analysis.view", "audit.view", "targets.edit",
+                                   "summaries.edit", "force_majeure.declare"}),
+    Role.ADMIN: frozenset({"registers.view", "analysis.view", "audit.view", "users.manage", "units.manage",
+                           "parameters.edit"}),
+}
+
+# The unit level at which each role works.
+ROLE_LEVELS: dict[str, tuple[str, ...]] = {
+    Role.VILLAGE_DOCTOR: (Level.VILLAGE,),
+    Role.TOWNSHIP_OFFICER: (Level.TOWNSHIP,),
+    Role.TOWNSHIP_REVIEWER: (Level.TOWNSHIP,),
+    Role.COUNTY_MCH: (Level.COUNTY,),
+    Role.COUNTY_BUREAU: (Level.COUNTY,),
+    Role.ADMIN: (Level.PROVINCE, Level.CITY, Level.COUNTY),
+}
+
+
+def scope_root(user) -> OrgUnit | None:
+    """The unit whose subtree the user works in; None (sees nothing) if the user has no unit."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    unit = user.unit
+    if unit is None:
+        return None
+    if unit.is_institution and unit.parent_id:
+        return unit.parent  # 县卫健局 / 县妇幼保健中心 work for the whole county
+    return unit
+
+
+def scope_path(user) -> str | None:
+    root = scope_root(user)
+    return root.path if root is not None else None
+
+
+def can(user, capability: str) -> bool:
+    if scope_root(user) is None:
+        return False
+    return capability in CAPABILITIES.get(user.role, frozenset())
+
+
+def require(user, capability: str, message: str | None = None) -> None:
+    if not can(user, capability):
+        raise AccessDenied(message or _("您的角色无权进行此操作"))
+
+
+def in_scope_q(user, path_field: str = "path") -> Q:
+    """A Q restricting rows to the user's subtree; matches nothing when the user has no scope."""
+    path = scope_path(user)
+    if path is None:
+        return Q(pk__in=[])
+    return subtree_q(path, path_field)
+
+
+def visible_units(user) -> QuerySet[OrgUnit]:
+    """All units the user may see: one indexed range query on the path."""
+    return OrgUnit.objects.filter(in_scope_q(user))
+
+
+def scoped(user, queryset: QuerySet, unit_field: str = "unit") -> QuerySet:
+    """Restrict any queryset whose rows belong to a unit (``unit_field`` is a FK to OrgUnit)."""
+    return queryset.filter(in_scope_q(user, f"{unit_field}__path"))
+
+
+def unit_in_scope_or_404(user, code: str) -> OrgUnit:
+    try:
+        return visible_units(user).get(code=code)
+    except OrgUnit.DoesNotExist:
+        raise Http404(_("未找到该单位")) from None
+
+
+def object_in_scope_or_404(user, queryset: QuerySet, *, unit_field: str = "unit", **lookup) -> Model:
+    """Fetch one object by ids that came from a user, only if it lies in the user's subtree."""
+    try:
+        return scoped(user, queryset, unit_field).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("未找到该记录")) from None
+
+
+def unit_is_visible(user, unit: OrgUnit) -> bool:
+    path = scope_path(user)
+    return path is not None and unit.path.startswith(path)
+
+
+def require_unit_in_scope(user, unit: OrgUnit) -> None:
+    if not unit_is_visible(user, unit):
+        raise Http404(_("未找到该单位"))
+
+
+def visible_users(user):
+    from jiceng.accounts.models import User
+
+    return User.objects.filter(in_scope_q(user, "unit__path"))

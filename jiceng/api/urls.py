@@ -1,0 +1,14 @@
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+
+from jiceng.api import views
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("token/", obtain_auth_token, name="api_token"),
+    path("me/", views.MeView.as_view(), name="api_me"),
+    path("units/", views.UnitListView.as_view(), name="api_units"),
+    path("units/<str:code>/", views.UnitDetailView.as_view(), name="api_unit_detail"),
+]

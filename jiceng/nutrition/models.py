@@ -1,0 +1,134 @@
+"""The child nutrition-pack register (儿童营养改善项目台账).
+
+Tables that grow with children carry their county, so a PostgreSQL cluster sharded by
+county (e.g. Citus) remains possible.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("男")
+    FEMALE = "F", _("女")
+
+
+class Residence(models.TextChoices):
+    RESIDENT = "resident", _("常住")
+    FLOATING = "floating", _("流动")
+    MOVED_OUT = "moved_out", _("迁出")
+    DECEASED = "deceased", _("死亡")
+
+
+class Child(models.Model):
+    """儿童登记: one child in one village's register."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
+    birth_date = models.DateField(_("出生日期"))
+    id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="children_registered",
+                                verbose_name=_("所属村"))
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    residence = models.CharField(_("居住状态"), max_length=12, choices=Residence.choices, default=Residence.RESIDENT)
+    poor_household = models.BooleanField(_("建档立卡贫困户"), default=False)
+    relocation_site = models.BooleanField(_("易地扶贫搬迁安置点"), default=False)
+    special_condition = models.BooleanField(_("需专业医生评估的特殊疾病"), default=False)
+    special_condition_note = models.CharField(_("特殊疾病说明"), max_length=200, blank=True)
+    caregiver_name = models.CharField(_("看护人姓名"), max_length=50, blank=True)
+    caregiver_relation = models.CharField(_("与儿童关系"), max_length=20, blank=True)
+    caregiver_phone = models.CharField(_("看护人电话"), max_length=20, blank=True)
+    registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                      related_name="+")
+    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged",
+                                    verbose_name=_("已合并至"))
+
+    class Meta:
+        ordering = ["village_id", "name", "id"]
+        verbose_name = _("儿童")
+        verbose_name_plural = _("儿童")
+        indexes = [
+            models.Index(fields=["village", "birth_date"], name="child_village_birth"),
+            models.Index(fields=["county", "birth_date"], name="child_county_birth"),
+            models.Index(fields=["id_number"], name="child_id_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}({self.birth_date:%Y-%m-%d})"
+
+
+class Consent(models.Model):
+    """知情同意书: who signed, relation to the child, date."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
+    signed_on = models.DateField(_("签署日期"))
+    signed_by = models.CharField(_("签署人"), max_length=50)
+    relation = models.CharField(_("与儿童关系"), max_length=20)
+    scan = models.FileField(_("扫描件"), upload_to="consents/", blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+
+class Collection(models.Model):
+    """发放登记: one collection of packs. At most one per child per calendar month (E6), enforced by the database."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="collections")
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")  # issuing clinic
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    collected_on = models.DateField(_("领取日期"))
+    month = models.CharField(_("月份"), max_length=7)  # "YYYY-MM" of collected_on
+    packs = models.PositiveSmallIntegerField(_("包数"))
+    collected_by = models.CharField(_("领取人"), max_length=50, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["collected_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["child", "month"], name="one_collection_per_child_month")]
+        indexes = [models.Index(fields=["unit", "month"], name="collection_unit_month")]
+
+
+class Assessment(models.Model):
+    """Doctor's assessment for a child with a special condition (E8): suitable (适宜) or not (不适宜)."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessments")
+    assessed_on = models.DateField(_("评估日期"))
+    suitable = models.BooleanField(_("适宜服用"))
+    doctor = models.CharField(_("评估医生"), max_length=50)
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+
+class Move(models.Model):
+    """迁入/迁出 and death: changes of a child's residence, keeping the history."""
+
+    class Kind(models.TextChoices):
+        MOVE_IN = "move_in", _("迁入")
+        MOVE_OUT = "move_out", _("迁出")
+        TRANSFER = "transfer", _("村间转移")
+        DEATH = "death", _("死亡")
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="moves")
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    happened_on = models.DateField(_("日期"))
+    from_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="+")
+    to_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    note = models.CharField(_("说明"), max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+
+class ForceMajeure(models.Model):
+    """不可抗力: months declared by a county or township for its subtree (E5 skips them)."""
+
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    first_month = models.CharField(_("起始月份"), max_length=7)
+    last_month = models.CharField(_("截止月份"), max_length=7)
+    reason = models.CharField(_("原因"), max_length=200)
+    declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    declared_at = models.DateTimeField(auto_now_add=True)
+    withdrawn = models.BooleanField(default=False)

@@ -1,0 +1,28 @@
+"""Navigation for the top bar: only the entries the user's role can use."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    entries = [(_("首页"), reverse("home"))]
+    for capability, label, url_name in NAV_ENTRIES:
+        if access.can(user, capability):
+            entries.append((label(), reverse(url_name)))
+    return {"nav_entries": entries, "scope_root": access.scope_root(user)}
+
+
+# (capability needed, label, url name); later areas append their own entries here.
+NAV_ENTRIES = [
+    ("registers.view", lambda: _("儿童登记"), "children"),
+    ("registers.view", lambda: _("组织机构"), "units"),
+    ("audit.view", lambda: _("审计日志"), "audit"),
+    ("audit.view", lambda: _("登录记录"), "login_history"),
+]

@@ -1,0 +1,34 @@
+"""What each person has to do, for the home page. Each area contributes items through a plain function."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+from jiceng.accounts.models import Role
+
+
+@dataclass(frozen=True)
+class TodoItem:
+    title: str
+    detail: str
+    url: str
+    urgent: bool = False
+
+
+def todo_for(user) -> list[TodoItem]:
+    root = access.scope_root(user)
+    if root is None:
+        return [TodoItem(_("账户未分配单位"), _("请联系系统管理员为您分配单位后再使用。"), reverse("home"), True)]
+    items: list[TodoItem] = []
+    from jiceng.nutrition import todo as nutrition_todo
+
+    items.extend(nutrition_todo.items_for(user, root))
+    if user.role == Role.ADMIN:
+        items.append(TodoItem(_("维护组织机构与用户"), _("核对单位代码、海拔和年度常住人口"), reverse("units")))
+    if access.can(user, "audit.view"):
+        items.append(TodoItem(_("查看审计日志"), _("辖区内所有数据修改的记录"), reverse("audit")))
+    return items

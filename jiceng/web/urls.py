@@ -1,0 +1,21 @@
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from jiceng.web import views
+from jiceng.web.login import JicengLoginView
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", JicengLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("account/password/", views.change_password, name="change_password"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("units/", views.unit_list, name="units"),
+    path("units/<str:code>/", views.unit_detail, name="unit_detail"),
+    path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),
+    path("audit/", views.audit_list, name="audit"),
+    path("security/logins/", views.login_history, name="login_history"),
+    path("", include("jiceng.nutrition.urls")),
+    path("healthz", views.healthz, name="healthz"),
+]
