@@ -85,9 +85,9 @@ class OrgUnit(models.Model):
     def display_name(self) -> str:
         """The name of the health facility at this unit, as staff write it."""
         if self.kind == Kind.TOWNSHIP_HC and not self.name.endswith(("卫生院", "服务中心")):
-            return f"{self.name}卫生院"
+            return f"{self.name}社区卫生服务中心" if self.name.endswith("街道") else f"{self.name}卫生院"
         if self.kind == Kind.VILLAGE_CLINIC and not self.name.endswith(("卫生室", "服务站")):
-            return f"{self.name}卫生室"
+            return f"{self.name}卫生服务站" if self.name.endswith("社区") else f"{self.name}卫生室"
         return self.name
 
     def compute_path(self) -> str:
