@@ -1,9 +1,9 @@
 """The ``jiceng`` console script: Django's manage commands plus Jiceng's own verbs.
 
-    jiceng demo                     create the database, load the demo county, serve on 127.0.0.1:8000
-    jiceng units --user NAME --json the units NAME may see
-    jiceng rules check FILE...      run rules case files
-    jiceng <any Django command>     e.g. migrate, createuser, changepassword, axes_reset
+jiceng demo                     create the database, load the demo county, serve on 127.0.0.1:8000
+jiceng units --user NAME --json the units NAME may see
+jiceng rules check FILE...      run rules case files
+jiceng <any Django command>     e.g. migrate, createuser, changepassword, axes_reset
 """
 
 from __future__ import annotations

@@ -3,13 +3,15 @@
 JICENG_SECRET_KEY    secret key (required when JICENG_PRODUCTION=1)
 JICENG_PRODUCTION    1 for production: DEBUG off, secure cookies, HSTS
 JICENG_DEBUG         1 to turn DEBUG on (never in production)
-DATABASE_URL         e.g. postgres://jiceng:secret@127.0.0.1:5432/jiceng; default: SQLite file JICENG_DATA_DIR/jiceng.sqlite3
+DATABASE_URL         e.g. postgres://jiceng:secret@127.0.0.1:5432/jiceng
+                     (default: SQLite file JICENG_DATA_DIR/jiceng.sqlite3)
 JICENG_DATA_DIR      where the SQLite file lives (default: ./var)
 JICENG_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -154,10 +156,8 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 if not STATIC_ROOT.exists():
-    try:
+    with contextlib.suppress(OSError):
         STATIC_ROOT.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass
 WHITENOISE_USE_FINDERS = True  # serve app static files without collectstatic (demo and tests)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -20,8 +20,11 @@ def main() -> None:
     out = pathlib.Path("var/screenshots")
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True,
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         for width in (390, 1366):
             context = browser.new_context(viewport={"width": width, "height": 900}, locale="zh-CN")
             page = context.new_page()

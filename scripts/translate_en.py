@@ -21,7 +21,9 @@ def main() -> None:
             zh, en = line.split("\t", 1)
             table[zh] = en
     text = PO.read_text(encoding="utf-8")
-    text = text.replace('"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"')
+    text = text.replace(
+        '"Content-Type: text/plain; charset=CHARSET\\n"', '"Content-Type: text/plain; charset=UTF-8\\n"'
+    )
 
     def fill(match: re.Match) -> str:
         msgid = match.group(1)

@@ -64,8 +64,7 @@ def tree(db, password_hash):
     t.other_town = _unit("522798100", "邻县某乡", "township", "township_hc", t.other_county)
 
     def user(username, role, unit, full_name):
-        return User.objects.create(username=username, role=role, unit=unit, full_name=full_name,
-                                   password=password_hash)
+        return User.objects.create(username=username, role=role, unit=unit, full_name=full_name, password=password_hash)
 
     t.village_doctor = user("cunyi", Role.VILLAGE_DOCTOR, t.village_a1, "王村医")
     t.township_officer = user("xz_officer", Role.TOWNSHIP_OFFICER, t.town_a, "李管理员")
@@ -98,8 +97,14 @@ def make_child(tree):
         counter["n"] += 1
         village = village or tree.village_a1
         county = village.parent.parent
-        defaults = {"name": f"测试儿童{counter['n']}", "sex": "F", "birth_date": dt.date(2025, 3, 1),
-                    "caregiver_name": "母亲甲", "caregiver_relation": "母亲", "caregiver_phone": "13812345678"}
+        defaults = {
+            "name": f"测试儿童{counter['n']}",
+            "sex": "F",
+            "birth_date": dt.date(2025, 3, 1),
+            "caregiver_name": "母亲甲",
+            "caregiver_relation": "母亲",
+            "caregiver_phone": "13812345678",
+        }
         defaults.update(fields)
         return Child.objects.create(village=village, county=county, **defaults)
 
@@ -118,8 +123,15 @@ def chromium_browser():
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
         )
         yield browser
         browser.close()
@@ -138,7 +150,7 @@ def browser_login(page, username, password=TEST_PASSWORD):
     page.goto(page.base_url + "/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
+    page.click("main button[type=submit]")
     page.wait_for_load_state("networkidle")
 
 

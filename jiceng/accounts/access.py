@@ -22,21 +22,65 @@ class AccessDenied(PermissionError):
 
 # What each role may do inside its scope (capabilities, not objects).
 CAPABILITIES: dict[str, frozenset[str]] = {
-    Role.VILLAGE_DOCTOR: frozenset({"registers.view", "registers.edit", "registers.view_full_identity",
-                                    "reports.fill", "reports.submit", "stock.view", "stock.edit"}),
-    Role.TOWNSHIP_OFFICER: frozenset({"registers.view", "registers.edit", "registers.view_full_identity",
-                                      "reports.fill", "reports.submit", "stock.view", "stock.edit",
-                                      "analysis.view", "activities.edit", "force_majeure.declare"}),
-    Role.TOWNSHIP_REVIEWER: frozenset({"registers.view", "registers.view_full_identity", "reports.review",
-                                       "reports.submit", "stock.view", "analysis.view", "audit.view",
-                                       "activities.edit", "force_majeure.declare", "summaries.edit"}),
-    Role.COUNTY_MCH: frozenset({"registers.view", "reports.review", "stock.view", "stock.edit",
-                                "allocation.edit", "analysis.view", "audit.view", "activities.edit",
-                                "force_majeure.declare", "summaries.edit"}),
-    Role.COUNTY_BUREAU: frozenset({"registers.view", "analysis.view", "audit.view", "targets.edit",
-                                   "summaries.edit", "force_majeure.declare"}),
-    Role.ADMIN: frozenset({"registers.view", "analysis.view", "audit.view", "users.manage", "units.manage",
-                           "parameters.edit"}),
+    Role.VILLAGE_DOCTOR: frozenset(
+        {
+            "registers.view",
+            "registers.edit",
+            "registers.view_full_identity",
+            "reports.fill",
+            "reports.submit",
+            "stock.view",
+            "stock.edit",
+        }
+    ),
+    Role.TOWNSHIP_OFFICER: frozenset(
+        {
+            "registers.view",
+            "registers.edit",
+            "registers.view_full_identity",
+            "reports.fill",
+            "reports.submit",
+            "stock.view",
+            "stock.edit",
+            "analysis.view",
+            "activities.edit",
+            "force_majeure.declare",
+        }
+    ),
+    Role.TOWNSHIP_REVIEWER: frozenset(
+        {
+            "registers.view",
+            "registers.view_full_identity",
+            "reports.review",
+            "reports.submit",
+            "stock.view",
+            "analysis.view",
+            "audit.view",
+            "activities.edit",
+            "force_majeure.declare",
+            "summaries.edit",
+        }
+    ),
+    Role.COUNTY_MCH: frozenset(
+        {
+            "registers.view",
+            "reports.review",
+            "stock.view",
+            "stock.edit",
+            "allocation.edit",
+            "analysis.view",
+            "audit.view",
+            "activities.edit",
+            "force_majeure.declare",
+            "summaries.edit",
+        }
+    ),
+    Role.COUNTY_BUREAU: frozenset(
+        {"registers.view", "analysis.view", "audit.view", "targets.edit", "summaries.edit", "force_majeure.declare"}
+    ),
+    Role.ADMIN: frozenset(
+        {"registers.view", "analysis.view", "audit.view", "users.manage", "units.manage", "parameters.edit"}
+    ),
 }
 
 # The unit level at which each role works.

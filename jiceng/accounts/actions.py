@@ -25,14 +25,23 @@ def validate_role_unit(role: str, unit: OrgUnit | None) -> None:
     if unit is None:
         raise ValidationError({"unit": _("单位：每个用户必须属于一个单位")})
     if unit.level not in access.ROLE_LEVELS[role]:
-        raise ValidationError({"unit": _("单位：%(role)s只能属于%(levels)s级单位，“%(unit)s”是%(level)s") % {
-            "role": Role(role).label, "levels": "/".join(str(_(lvl)) for lvl in access.ROLE_LEVELS[role]),
-            "unit": unit.name, "level": unit.get_level_display()}})
+        raise ValidationError(
+            {
+                "unit": _("单位：%(role)s只能属于%(levels)s级单位，“%(unit)s”是%(level)s")
+                % {
+                    "role": Role(role).label,
+                    "levels": "/".join(str(_(lvl)) for lvl in access.ROLE_LEVELS[role]),
+                    "unit": unit.name,
+                    "level": unit.get_level_display(),
+                }
+            }
+        )
 
 
 @transaction.atomic
-def create_user(*, username: str, password: str, full_name: str, role: str, unit: OrgUnit | None,
-                phone: str = "", acting_user) -> User:
+def create_user(
+    *, username: str, password: str, full_name: str, role: str, unit: OrgUnit | None, phone: str = "", acting_user
+) -> User:
     access.require(acting_user, "users.manage")
     if unit is not None:
         access.require_unit_in_scope(acting_user, unit)
@@ -74,5 +83,11 @@ def set_active(user: User, *, active: bool, acting_user) -> None:
     before = _user_snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
-    record(actor=acting_user, action="user.activate" if active else "user.deactivate", obj=user, unit=user.unit,
-           before=before, after=_user_snapshot(user))
+    record(
+        actor=acting_user,
+        action="user.activate" if active else "user.deactivate",
+        obj=user,
+        unit=user.unit,
+        before=before,
+        after=_user_snapshot(user),
+    )

@@ -20,7 +20,12 @@ class User(AbstractUser):
     full_name = models.CharField(_("姓名"), max_length=50, blank=True)
     role = models.CharField(_("角色"), max_length=24, choices=Role.choices, blank=True)
     unit = models.ForeignKey(
-        "orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="users", verbose_name=_("单位")
+        "orgunits.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("单位"),
     )
     phone = models.CharField(_("手机"), max_length=20, blank=True)
 

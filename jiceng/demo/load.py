@@ -24,16 +24,24 @@ def _insert_units(data: CountyData) -> dict[str, OrgUnit]:
     """Insert parents before children: level by level, and institutions after their county."""
     codes = [s.code for s in data.units] + [s.parent_code for s in data.units if s.parent_code]
     known = {u.code: u for u in OrgUnit.objects.filter(code__in=codes)}
-    waves = [(level, institutions) for level in ("province", "city", "county", "township", "village")
-             for institutions in (False, True)]
+    waves = [
+        (level, institutions)
+        for level in ("province", "city", "county", "township", "village")
+        for institutions in (False, True)
+    ]
     for level, institutions in waves:
         rows = []
         for spec in data.units:
             if spec.level != level or (spec.kind in INSTITUTION_KINDS) != institutions or spec.code in known:
                 continue
-            unit = OrgUnit(code=spec.code, name=spec.name, level=spec.level, kind=spec.kind,
-                           parent=known.get(spec.parent_code) if spec.parent_code else None,
-                           altitude_m=spec.altitude_m)
+            unit = OrgUnit(
+                code=spec.code,
+                name=spec.name,
+                level=spec.level,
+                kind=spec.kind,
+                parent=known.get(spec.parent_code) if spec.parent_code else None,
+                altitude_m=spec.altitude_m,
+            )
             unit.path = unit.compute_path()
             unit.depth = unit.path.count("/") - 1
             rows.append(unit)
@@ -48,8 +56,14 @@ def _insert_denominators(data: CountyData, units: dict[str, OrgUnit]) -> None:
     for spec in data.units:
         if spec.population:
             for year in (data.as_of.year - 2, data.as_of.year - 1, data.as_of.year):
-                rows.append(UnitDenominator(unit=units[spec.code], year=year,
-                                            key=UnitDenominator.Key.RESIDENT_POPULATION, value=spec.population))
+                rows.append(
+                    UnitDenominator(
+                        unit=units[spec.code],
+                        year=year,
+                        key=UnitDenominator.Key.RESIDENT_POPULATION,
+                        value=spec.population,
+                    )
+                )
     UnitDenominator.objects.bulk_create(rows, batch_size=BATCH)
 
 
@@ -58,14 +72,23 @@ def _insert_children(data: CountyData, units: dict[str, OrgUnit]) -> int:
     batch: list[Child] = []
     count = 0
     for spec in data.children:
-        batch.append(Child(
-            name=spec.name, sex=spec.sex, birth_date=spec.birth_date, id_number=spec.id_number or "",
-            village=units[spec.village_code], county=county,
-            residence=Residence.RESIDENT if spec.resident else Residence.FLOATING,
-            poor_household=spec.poor_household, relocation_site=spec.relocation_site,
-            special_condition=spec.special_condition, caregiver_name=spec.caregiver_name,
-            caregiver_relation=spec.caregiver_relation, caregiver_phone=spec.caregiver_phone,
-        ))
+        batch.append(
+            Child(
+                name=spec.name,
+                sex=spec.sex,
+                birth_date=spec.birth_date,
+                id_number=spec.id_number or "",
+                village=units[spec.village_code],
+                county=county,
+                residence=Residence.RESIDENT if spec.resident else Residence.FLOATING,
+                poor_household=spec.poor_household,
+                relocation_site=spec.relocation_site,
+                special_condition=spec.special_condition,
+                caregiver_name=spec.caregiver_name,
+                caregiver_relation=spec.caregiver_relation,
+                caregiver_phone=spec.caregiver_phone,
+            )
+        )
         if len(batch) >= BATCH:
             Child.objects.bulk_create(batch)
             count += len(batch)
@@ -75,8 +98,10 @@ def _insert_children(data: CountyData, units: dict[str, OrgUnit]) -> int:
 
 
 def _insert_users(data: CountyData, units: dict[str, OrgUnit], password_hash: str) -> list[User]:
-    users = [User(username=s.username, full_name=s.full_name, role=s.role, unit=units[s.unit_code],
-                  password=password_hash) for s in data.users]
+    users = [
+        User(username=s.username, full_name=s.full_name, role=s.role, unit=units[s.unit_code], password=password_hash)
+        for s in data.users
+    ]
     User.objects.bulk_create(users)
     return users
 
@@ -91,9 +116,14 @@ def load_counties(counties: Iterable[CountyData]) -> dict[str, int]:
             children = _insert_children(data, units)
             _insert_users(data, units, password_hash)
             county = units[data.county_code]
-            record(actor=None, action="demo.load", obj=county, unit=county,
-                   after={"units": len(data.units), "children": children, "users": len(data.users)},
-                   reason="加载演示数据")
+            record(
+                actor=None,
+                action="demo.load",
+                obj=county,
+                unit=county,
+                after={"units": len(data.units), "children": children, "users": len(data.users)},
+                reason="加载演示数据",
+            )
         totals["counties"] += 1
         totals["units"] += len(data.units)
         totals["children"] += children

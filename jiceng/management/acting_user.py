@@ -10,8 +10,11 @@ from jiceng.accounts.models import User
 
 
 def add_user_argument(parser) -> None:
-    parser.add_argument("--user", default=os.environ.get("JICENG_USER", ""),
-                        help="act as this user (default: $JICENG_USER); output is limited to the user's subtree")
+    parser.add_argument(
+        "--user",
+        default=os.environ.get("JICENG_USER", ""),
+        help="act as this user (default: $JICENG_USER); output is limited to the user's subtree",
+    )
 
 
 def acting_user(options) -> User:

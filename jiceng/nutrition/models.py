@@ -30,8 +30,9 @@ class Child(models.Model):
     sex = models.CharField(_("性别"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("出生日期"))
     id_number = models.CharField(_("身份证号"), max_length=18, blank=True, default="")
-    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="children_registered",
-                                verbose_name=_("所属村"))
+    village = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, related_name="children_registered", verbose_name=_("所属村")
+    )
     county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
     residence = models.CharField(_("居住状态"), max_length=12, choices=Residence.choices, default=Residence.RESIDENT)
     poor_household = models.BooleanField(_("建档立卡贫困户"), default=False)
@@ -42,10 +43,12 @@ class Child(models.Model):
     caregiver_relation = models.CharField(_("与儿童关系"), max_length=20, blank=True)
     caregiver_phone = models.CharField(_("看护人电话"), max_length=20, blank=True)
     registered_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
-    registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
-    merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged",
-                                    verbose_name=_("已合并至"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("已合并至")
+    )
 
     class Meta:
         ordering = ["village_id", "name", "id"]
@@ -72,6 +75,9 @@ class Consent(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    def __str__(self) -> str:
+        return f"知情同意书 {self.signed_by} {self.signed_on}"
+
 
 class Collection(models.Model):
     """发放登记: one collection of packs. At most one per child per calendar month (E6), enforced by the database."""
@@ -91,6 +97,9 @@ class Collection(models.Model):
         constraints = [models.UniqueConstraint(fields=["child", "month"], name="one_collection_per_child_month")]
         indexes = [models.Index(fields=["unit", "month"], name="collection_unit_month")]
 
+    def __str__(self) -> str:
+        return f"{self.collected_on} {self.packs}包"
+
 
 class Assessment(models.Model):
     """Doctor's assessment for a child with a special condition (E8): suitable (适宜) or not (不适宜)."""
@@ -101,6 +110,9 @@ class Assessment(models.Model):
     doctor = models.CharField(_("评估医生"), max_length=50)
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"评估 {self.assessed_on} {'适宜' if self.suitable else '不适宜'}"
 
 
 class Move(models.Model):
@@ -115,11 +127,13 @@ class Move(models.Model):
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="moves")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     happened_on = models.DateField(_("日期"))
-    from_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    from_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     to_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     note = models.CharField(_("说明"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.happened_on}"
 
 
 class ForceMajeure(models.Model):
@@ -132,3 +146,6 @@ class ForceMajeure(models.Model):
     declared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     declared_at = models.DateTimeField(auto_now_add=True)
     withdrawn = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"不可抗力 {self.first_month}~{self.last_month}"

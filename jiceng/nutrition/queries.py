@@ -15,3 +15,13 @@ def children_in(unit: OrgUnit) -> QuerySet[Child]:
 
 def registered_children_count(unit: OrgUnit) -> int:
     return children_in(unit).count()
+
+
+def possible_duplicates(child: Child, candidates: QuerySet[Child]) -> QuerySet[Child]:
+    """Records that may be the same child: same ID number, or same name and birth date."""
+    from django.db.models import Q
+
+    same = Q(name=child.name, birth_date=child.birth_date)
+    if child.id_number:
+        same |= Q(id_number=child.id_number)
+    return candidates.filter(same, merged_into__isnull=True).exclude(pk=child.pk).select_related("village")

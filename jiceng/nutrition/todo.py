@@ -15,6 +15,11 @@ def items_for(user, root):
     items = []
     if access.can(user, "registers.view"):
         count = queries.registered_children_count(root)
-        items.append(TodoItem(_("儿童登记"), _("%(unit)s 共登记儿童 %(n)d 名") % {"unit": root.display_name, "n": count},
-                              reverse("children")))
+        items.append(
+            TodoItem(
+                _("儿童登记"),
+                _("%(unit)s 共登记儿童 %(n)d 名") % {"unit": root.display_name, "n": count},
+                reverse("children"),
+            )
+        )
     return items

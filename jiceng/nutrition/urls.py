@@ -4,5 +4,9 @@ from jiceng.nutrition import views
 
 urlpatterns = [
     path("children/", views.child_list, name="children"),
+    path("children/new/", views.child_new, name="child_new"),
     path("children/<int:pk>/", views.child_detail, name="child_detail"),
+    path("children/<int:pk>/merge/", views.child_merge, name="child_merge"),
+    path("children/<int:pk>/<str:kind>/", views.child_event, name="child_event"),
+    path("force-majeure/", views.force_majeure, name="force_majeure"),
 ]

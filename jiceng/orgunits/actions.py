@@ -21,8 +21,16 @@ from jiceng.orgunits.models import (
 LEVEL_NAMES = dict(Level.choices)
 
 
-def validate_unit_fields(*, code: str, name: str, level: str, kind: str, parent: OrgUnit | None,
-                         altitude_m: int | None, existing: OrgUnit | None = None) -> None:
+def validate_unit_fields(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    kind: str,
+    parent: OrgUnit | None,
+    altitude_m: int | None,
+    existing: OrgUnit | None = None,
+) -> None:
     """Raise ValidationError with a Chinese message per field."""
     errors: dict[str, str] = {}
     if not (name or "").strip():
@@ -40,7 +48,10 @@ def validate_unit_fields(*, code: str, name: str, level: str, kind: str, parent:
                 errors["code"] = _("代码：县直机构代码应为9位，且以所属县代码开头")
         elif len(code) != CODE_LENGTH_BY_LEVEL[level]:
             errors["code"] = _("代码：%(level)s代码应为%(n)d位，实为%(got)d位") % {
-                "level": LEVEL_NAMES[level], "n": CODE_LENGTH_BY_LEVEL[level], "got": len(code)}
+                "level": LEVEL_NAMES[level],
+                "n": CODE_LENGTH_BY_LEVEL[level],
+                "got": len(code),
+            }
         elif parent is not None and level in (Level.TOWNSHIP, Level.VILLAGE) and not code.startswith(parent.code):
             errors["code"] = _("代码：应以上级单位代码 %(p)s 开头") % {"p": parent.code}
     if level in PARENT_LEVELS:
@@ -51,8 +62,11 @@ def validate_unit_fields(*, code: str, name: str, level: str, kind: str, parent:
             errors["parent"] = _("上级单位：%(level)s必须有上级单位") % {"level": LEVEL_NAMES[level]}
         elif parent is not None and (parent.level not in allowed or parent.is_institution):
             errors["parent"] = _("上级单位：%(level)s的上级应为%(allowed)s，而“%(p)s”是%(plevel)s") % {
-                "level": LEVEL_NAMES[level], "allowed": "或".join(str(LEVEL_NAMES[a]) for a in allowed),
-                "p": parent.name, "plevel": LEVEL_NAMES.get(parent.level, parent.level)}
+                "level": LEVEL_NAMES[level],
+                "allowed": "或".join(str(LEVEL_NAMES[a]) for a in allowed),
+                "p": parent.name,
+                "plevel": LEVEL_NAMES.get(parent.level, parent.level),
+            }
     if altitude_m is not None and not 0 <= altitude_m <= 6000:
         errors["altitude_m"] = _("海拔：应在0至6000米之间")
     if code and OrgUnit.objects.filter(code=code).exclude(pk=getattr(existing, "pk", None)).exists():
@@ -62,8 +76,16 @@ def validate_unit_fields(*, code: str, name: str, level: str, kind: str, parent:
 
 
 @transaction.atomic
-def create_unit(*, code: str, name: str, level: str, kind: str = Kind.ADMIN, parent: OrgUnit | None,
-                altitude_m: int | None = None, acting_user) -> OrgUnit:
+def create_unit(
+    *,
+    code: str,
+    name: str,
+    level: str,
+    kind: str = Kind.ADMIN,
+    parent: OrgUnit | None,
+    altitude_m: int | None = None,
+    acting_user,
+) -> OrgUnit:
     access.require(acting_user, "units.manage")
     if parent is not None:
         access.require_unit_in_scope(acting_user, parent)
@@ -91,11 +113,24 @@ def update_unit(unit: OrgUnit, *, acting_user, **changes) -> OrgUnit:
     before = snapshot(unit, EDITABLE_UNIT_FIELDS)
     for field, value in changes.items():
         setattr(unit, field, value.strip() if isinstance(value, str) else value)
-    validate_unit_fields(code=unit.code, name=unit.name, level=unit.level, kind=unit.kind, parent=unit.parent,
-                         altitude_m=unit.altitude_m, existing=unit)
+    validate_unit_fields(
+        code=unit.code,
+        name=unit.name,
+        level=unit.level,
+        kind=unit.kind,
+        parent=unit.parent,
+        altitude_m=unit.altitude_m,
+        existing=unit,
+    )
     unit.save(update_fields=list(changes))
-    record(actor=acting_user, action="unit.update", obj=unit, unit=unit, before=before,
-           after=snapshot(unit, EDITABLE_UNIT_FIELDS))
+    record(
+        actor=acting_user,
+        action="unit.update",
+        obj=unit,
+        unit=unit,
+        before=before,
+        after=snapshot(unit, EDITABLE_UNIT_FIELDS),
+    )
     return unit
 
 
@@ -109,8 +144,13 @@ def set_denominator(unit: OrgUnit, *, year: int, key: str, value: int, acting_us
         raise ValidationError({"value": _("数值：不能为负数")})
     row = UnitDenominator.objects.filter(unit=unit, year=year, key=key).first()
     before = {"value": row.value} if row else None
-    row, _created = UnitDenominator.objects.update_or_create(unit=unit, year=year, key=key,
-                                                             defaults={"value": value})
-    record(actor=acting_user, action="unit.denominator", obj=row, unit=unit, before=before,
-           after={"year": year, "key": key, "value": value})
+    row, _created = UnitDenominator.objects.update_or_create(unit=unit, year=year, key=key, defaults={"value": value})
+    record(
+        actor=acting_user,
+        action="unit.denominator",
+        obj=row,
+        unit=unit,
+        before=before,
+        after={"year": year, "key": key, "value": value},
+    )
     return row

@@ -117,3 +117,6 @@ class UnitDenominator(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["unit", "year", "key"], name="unique_unit_year_denominator")]
         verbose_name = _("年度基数")
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.year} {self.key}={self.value}"

@@ -22,6 +22,7 @@ def navigation(request):
 # (capability needed, label, url name); later areas append their own entries here.
 NAV_ENTRIES = [
     ("registers.view", lambda: _("儿童登记"), "children"),
+    ("force_majeure.declare", lambda: _("不可抗力"), "force_majeure"),
     ("registers.view", lambda: _("组织机构"), "units"),
     ("audit.view", lambda: _("审计日志"), "audit"),
     ("audit.view", lambda: _("登录记录"), "login_history"),

@@ -17,7 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from jiceng.accounts import access, actions as account_actions
+from jiceng.accounts import access
+from jiceng.accounts import actions as account_actions
 from jiceng.audit.models import AuditEntry
 from jiceng.orgunits import actions as unit_actions
 from jiceng.orgunits.models import Level, OrgUnit, UnitDenominator, subtree_q
@@ -44,10 +45,17 @@ def unit_list(request):
     if query:
         units = units.filter(name__contains=query) | units.filter(code__startswith=query)
     root = access.scope_root(request.user)
-    return render(request, "web/unit_list.html", {
-        "units": units.order_by("path")[:2000], "levels": Level.choices, "level": level, "q": query,
-        "root_depth": root.depth if root else 0,
-    })
+    return render(
+        request,
+        "web/unit_list.html",
+        {
+            "units": units.order_by("path")[:2000],
+            "levels": Level.choices,
+            "level": level,
+            "q": query,
+            "root_depth": root.depth if root else 0,
+        },
+    )
 
 
 @login_required
@@ -56,28 +64,48 @@ def unit_detail(request, code: str):
     children = unit.children.order_by("code").annotate(n_children=Count("children"))
     from jiceng.nutrition import queries as nutrition_queries
 
-    return render(request, "web/unit_detail.html", {
-        "unit": unit,
-        "ancestors": [u for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")
-                      if access.unit_is_visible(request.user, u)],
-        "children": children,
-        "denominators": unit.denominators.order_by("-year", "key"),
-        "users": access.visible_users(request.user).filter(unit=unit).order_by("role", "username"),
-        "registered_children": nutrition_queries.registered_children_count(unit),
-        "can_edit": access.can(request.user, "units.manage"),
-        "denominator_keys": UnitDenominator.Key,
-    })
+    return render(
+        request,
+        "web/unit_detail.html",
+        {
+            "unit": unit,
+            "ancestors": [
+                u
+                for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")
+                if access.unit_is_visible(request.user, u)
+            ],
+            "children": children,
+            "denominators": unit.denominators.order_by("-year", "key"),
+            "users": access.visible_users(request.user).filter(unit=unit).order_by("role", "username"),
+            "registered_children": nutrition_queries.registered_children_count(unit),
+            "can_edit": access.can(request.user, "units.manage"),
+            "denominator_keys": UnitDenominator.Key,
+        },
+    )
 
 
 class UnitEditForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("名称"), max_length=100)
-    altitude_m = forms.IntegerField(label=gettext_lazy("海拔(米)"), required=False, min_value=0, max_value=6000,
-                                    error_messages={"invalid": gettext_lazy("海拔：请输入整数"),
-                                                    "min_value": gettext_lazy("海拔：不能小于0"),
-                                                    "max_value": gettext_lazy("海拔：不能大于6000")})
-    resident_population = forms.IntegerField(label=gettext_lazy("常住人口"), required=False, min_value=0,
-                                             error_messages={"invalid": gettext_lazy("常住人口：请输入整数"),
-                                                             "min_value": gettext_lazy("常住人口：不能为负数")})
+    altitude_m = forms.IntegerField(
+        label=gettext_lazy("海拔(米)"),
+        required=False,
+        min_value=0,
+        max_value=6000,
+        error_messages={
+            "invalid": gettext_lazy("海拔：请输入整数"),
+            "min_value": gettext_lazy("海拔：不能小于0"),
+            "max_value": gettext_lazy("海拔：不能大于6000"),
+        },
+    )
+    resident_population = forms.IntegerField(
+        label=gettext_lazy("常住人口"),
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": gettext_lazy("常住人口：请输入整数"),
+            "min_value": gettext_lazy("常住人口：不能为负数"),
+        },
+    )
     year = forms.IntegerField(label=gettext_lazy("年度"), min_value=2000, max_value=2100)
 
 
@@ -88,8 +116,12 @@ def unit_edit(request, code: str):
         raise Http404(_("未找到该页面"))
     year = dt.date.today().year
     population = unit.denominators.filter(year=year, key=UnitDenominator.Key.RESIDENT_POPULATION).first()
-    initial = {"name": unit.name, "altitude_m": unit.altitude_m, "year": year,
-               "resident_population": population.value if population else None}
+    initial = {
+        "name": unit.name,
+        "altitude_m": unit.altitude_m,
+        "year": year,
+        "resident_population": population.value if population else None,
+    }
     restored = pop_preserved_form(request)
     if request.method == "POST":
         form = UnitEditForm(request.POST)
@@ -100,12 +132,20 @@ def unit_edit(request, code: str):
         form = UnitEditForm(initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            unit_actions.update_unit(unit, acting_user=request.user, name=form.cleaned_data["name"],
-                                     altitude_m=form.cleaned_data["altitude_m"])
+            unit_actions.update_unit(
+                unit,
+                acting_user=request.user,
+                name=form.cleaned_data["name"],
+                altitude_m=form.cleaned_data["altitude_m"],
+            )
             if form.cleaned_data["resident_population"] is not None:
-                unit_actions.set_denominator(unit, year=form.cleaned_data["year"],
-                                             key=UnitDenominator.Key.RESIDENT_POPULATION,
-                                             value=form.cleaned_data["resident_population"], acting_user=request.user)
+                unit_actions.set_denominator(
+                    unit,
+                    year=form.cleaned_data["year"],
+                    key=UnitDenominator.Key.RESIDENT_POPULATION,
+                    value=form.cleaned_data["resident_population"],
+                    acting_user=request.user,
+                )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
@@ -154,8 +194,12 @@ def audit_list(request):
     if not access.can(request.user, "audit.view"):
         raise Http404(_("未找到该页面"))
     entries = AuditEntry.objects.filter(access.in_scope_q(request.user, "unit_path"))
-    filters = {"unit": request.GET.get("unit", "").strip(), "actor": request.GET.get("actor", "").strip(),
-               "date_from": request.GET.get("date_from", ""), "date_to": request.GET.get("date_to", "")}
+    filters = {
+        "unit": request.GET.get("unit", "").strip(),
+        "actor": request.GET.get("actor", "").strip(),
+        "date_from": request.GET.get("date_from", ""),
+        "date_to": request.GET.get("date_to", ""),
+    }
     errors = []
     if filters["unit"]:
         unit = access.visible_units(request.user).filter(code=filters["unit"]).first()
@@ -175,8 +219,9 @@ def audit_list(request):
         entries = entries.filter(at__date__lte=date_to)
     page = Paginator(entries.select_related("unit"), 50).get_page(request.GET.get("page"))
     actors = access.visible_users(request.user).order_by("username").values_list("username", "full_name")
-    return render(request, "web/audit_list.html", {"page": page, "filters": filters, "errors": errors,
-                                                   "actors": actors})
+    return render(
+        request, "web/audit_list.html", {"page": page, "filters": filters, "errors": errors, "actors": actors}
+    )
 
 
 @login_required
@@ -187,9 +232,15 @@ def login_history(request):
     successes = AccessLog.objects.filter(username__in=usernames).order_by("-attempt_time")[:200]
     failures = AccessFailureLog.objects.filter(username__in=usernames).order_by("-attempt_time")[:200]
     rows = sorted(
-        [{"username": s.username, "at": s.attempt_time, "ip": s.ip_address, "ok": True, "logout": s.logout_time}
-         for s in successes]
-        + [{"username": f.username, "at": f.attempt_time, "ip": f.ip_address, "ok": False,
-            "locked": f.locked_out} for f in failures],
-        key=lambda r: r["at"], reverse=True)[:200]
+        [
+            {"username": s.username, "at": s.attempt_time, "ip": s.ip_address, "ok": True, "logout": s.logout_time}
+            for s in successes
+        ]
+        + [
+            {"username": f.username, "at": f.attempt_time, "ip": f.ip_address, "ok": False, "locked": f.locked_out}
+            for f in failures
+        ],
+        key=lambda r: r["at"],
+        reverse=True,
+    )[:200]
     return render(request, "web/login_history.html", {"rows": rows})

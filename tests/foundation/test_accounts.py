@@ -13,30 +13,54 @@ from tests.conftest import TEST_PASSWORD
 
 def test_user_without_unit_is_refused(tree):
     with pytest.raises(ValidationError) as exc:
-        actions.create_user(username="nounit", password="Abcdef@12345", full_name="无单位", role="village_doctor",
-                            unit=None, acting_user=tree.admin)
+        actions.create_user(
+            username="nounit",
+            password="Abcdef@12345",
+            full_name="无单位",
+            role="village_doctor",
+            unit=None,
+            acting_user=tree.admin,
+        )
     assert "每个用户必须属于一个单位" in exc.value.message_dict["unit"][0]
     assert not User.objects.filter(username="nounit").exists()
 
 
 def test_role_must_match_unit_level(tree):
     with pytest.raises(ValidationError) as exc:
-        actions.create_user(username="x", password="Abcdef@12345", full_name="某", role="village_doctor",
-                            unit=tree.town_a, acting_user=tree.admin)
+        actions.create_user(
+            username="x",
+            password="Abcdef@12345",
+            full_name="某",
+            role="village_doctor",
+            unit=tree.town_a,
+            acting_user=tree.admin,
+        )
     assert "村医只能属于" in exc.value.message_dict["unit"][0]
 
 
 @pytest.mark.parametrize("weak", ["abcdefghij", "short1!A", "abcdefghij123"])
 def test_password_complexity(tree, weak):
     with pytest.raises(ValidationError) as exc:
-        actions.create_user(username="newdoc", password=weak, full_name="新村医", role="village_doctor",
-                            unit=tree.village_a2, acting_user=tree.admin)
+        actions.create_user(
+            username="newdoc",
+            password=weak,
+            full_name="新村医",
+            role="village_doctor",
+            unit=tree.village_a2,
+            acting_user=tree.admin,
+        )
     assert exc.value.message_dict["password"]
 
 
 def test_passwords_are_hashed_with_argon2(tree):
-    user = actions.create_user(username="newdoc", password="Xiangcun@2026", full_name="新村医",
-                               role="village_doctor", unit=tree.village_a2, acting_user=tree.admin)
+    user = actions.create_user(
+        username="newdoc",
+        password="Xiangcun@2026",
+        full_name="新村医",
+        role="village_doctor",
+        unit=tree.village_a2,
+        acting_user=tree.admin,
+    )
     assert user.password.startswith("argon2$")
 
 

@@ -35,17 +35,32 @@ def test_cli_units_json(tree):
     call_command("units", "--json", "--user", "xz_reviewer", stdout=out)
     rows = json.loads(out.getvalue())
     assert [r["code"] for r in rows] == ["522799100", "522799100201", "522799100202"]
-    assert rows[1] == {"code": "522799100201", "name": "大寨村", "level": "village", "kind": "village_clinic",
-                       "parent_code": "522799100", "altitude_m": 1250}
+    assert rows[1] == {
+        "code": "522799100201",
+        "name": "大寨村",
+        "level": "village",
+        "kind": "village_clinic",
+        "parent_code": "522799100",
+        "altitude_m": 1250,
+    }
 
 
 def test_check_deploy_is_clean_under_production_settings(tmp_path):
-    env = {**os.environ, "JICENG_PRODUCTION": "1", "JICENG_SECRET_KEY": "x" * 30 + "-production-secret-Q7!kz9#",
-           "JICENG_DATA_DIR": str(tmp_path), "JICENG_ALLOWED_HOSTS": "jiceng.example.org"}
+    env = {
+        **os.environ,
+        "JICENG_PRODUCTION": "1",
+        "JICENG_SECRET_KEY": "x" * 30 + "-production-secret-Q7!kz9#",
+        "JICENG_DATA_DIR": str(tmp_path),
+        "JICENG_ALLOWED_HOSTS": "jiceng.example.org",
+    }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only for the browser tests
-    result = subprocess.run([sys.executable, "-m", "jiceng.cli", "check", "--deploy", "--fail-level", "WARNING"],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "jiceng.cli", "check", "--deploy", "--fail-level", "WARNING"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

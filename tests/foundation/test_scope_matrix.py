@@ -45,8 +45,14 @@ def test_read_endpoints_refuse_outside_subtree(client, tree, make_child, role, e
     if role in (Role.COUNTY_MCH, Role.COUNTY_BUREAU, Role.ADMIN):
         # the neighbouring county's register
         outside_village = type(tree.village_b1).objects.create(
-            code="522798100201", name="邻村", level="village", kind="village_clinic", parent=tree.other_town,
-            path=tree.other_town.path + "522798100201/", depth=5)
+            code="522798100201",
+            name="邻村",
+            level="village",
+            kind="village_clinic",
+            parent=tree.other_town,
+            path=tree.other_town.path + "522798100201/",
+            depth=5,
+        )
         outside_child = make_child(village=outside_village)
     inside_child = make_child(village=inside)
     url_for = PAGE_ENDPOINTS[endpoint]

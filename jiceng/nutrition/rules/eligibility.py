@@ -105,7 +105,7 @@ def reinclusion_date(birth: date, left_on: date) -> date | None:
     months on that date are below ``reinclusion_age_limit_months`` (30).
     """
     changes = get_parameter("upper_age_months").changes()
-    for (_, old_upper), (raised_on, new_upper) in zip(changes, changes[1:]):
+    for (_, old_upper), (raised_on, new_upper) in zip(changes, changes[1:], strict=False):
         if raised_on <= left_on or new_upper <= old_upper:
             continue
         age = completed_months(birth, raised_on)

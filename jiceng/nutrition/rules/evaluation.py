@@ -257,10 +257,9 @@ class _Replay:
                     reason("E2", f"从未领取,{_ymd(day)} 已 {self._age(day)} 足月龄,超过30月龄不再纳入首次发放")
                 )
                 return found
-        elif status is STOPPED:
-            if not rules.within_resumption_age(birth, day):
-                found.append(reason("E7", f"{_ymd(day)} 已 {self._age(day)} 足月龄,大于30月龄,不予续服"))
-                return found
+        elif status is STOPPED and not rules.within_resumption_age(birth, day):
+            found.append(reason("E7", f"{_ymd(day)} 已 {self._age(day)} 足月龄,大于30月龄,不予续服"))
+            return found
         if rules.awaits_assessment(self.child, self.suitable_on, day):
             found.append(reason("E8", "患特殊疾病,须经专业医生评估为适宜后方可发放,尚无适宜的评估"))
         if status is _NEVER and not rules.has_consent(self.consent_on, day):

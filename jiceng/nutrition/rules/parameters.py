@@ -62,7 +62,7 @@ class Parameter:
 
     def changes(self) -> list[tuple[date, int | float]]:
         """(effective date, value) pairs in date order."""
-        return list(zip(self.dates, self.values))
+        return list(zip(self.dates, self.values, strict=False))
 
     @property
     def smallest(self) -> int | float:

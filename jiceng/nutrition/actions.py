@@ -1,0 +1,425 @@
+"""Writes to the child register. Each runs in a transaction, checks access, validates with a
+Chinese message naming the field, and writes an audit row. Nothing is saved when a check fails."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+from jiceng.audit.recorder import record, snapshot
+from jiceng.nutrition.eligibility import decide, month_key, months_between
+from jiceng.nutrition.models import Assessment, Child, Collection, Consent, ForceMajeure, Move, Residence, Sex
+from jiceng.nutrition.rules.engine import check_collection
+from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.standards.idnumber import IdNumberError, validate_id_number_against
+
+MAX_AGE_YEARS = 6  # the register holds children under 6 (0–6岁儿童)
+CHILD_FIELDS = (
+    "name",
+    "sex",
+    "birth_date",
+    "id_number",
+    "village_id",
+    "residence",
+    "poor_household",
+    "relocation_site",
+    "special_condition",
+    "special_condition_note",
+    "caregiver_name",
+    "caregiver_relation",
+    "caregiver_phone",
+)
+
+
+class DuplicateChild(ValidationError):
+    """The child is already in the register; ``existing`` is the record found."""
+
+    def __init__(self, message: str, existing: Child):
+        super().__init__({"__all__": [message]})
+        self.existing = existing
+
+
+def age_in_years(birth: dt.date, on: dt.date) -> int:
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def today() -> dt.date:
+    return timezone.localdate()
+
+
+@dataclass
+class ChildData:
+    name: str
+    sex: str
+    birth_date: dt.date
+    id_number: str = ""
+    residence: str = Residence.RESIDENT
+    poor_household: bool = False
+    relocation_site: bool = False
+    special_condition: bool = False
+    special_condition_note: str = ""
+    caregiver_name: str = ""
+    caregiver_relation: str = ""
+    caregiver_phone: str = ""
+
+
+def validate_child_data(data: ChildData, *, on: dt.date | None = None) -> ChildData:
+    """Normalise and check a child's fields; raise ValidationError {field: Chinese message}."""
+    on = on or today()
+    errors: dict[str, str] = {}
+    data.name = (data.name or "").strip()
+    if not data.name:
+        errors["name"] = _("姓名：不能为空或只有空格")
+    elif len(data.name) > 50:
+        errors["name"] = _("姓名：不能超过50个字")
+    if data.sex not in Sex.values:
+        errors["sex"] = _("性别：请选择男或女")
+    if not isinstance(data.birth_date, dt.date):
+        errors["birth_date"] = _("出生日期：请填写有效日期（如 2025-03-08）")
+    elif data.birth_date > on:
+        errors["birth_date"] = _("出生日期：%(d)s 晚于今天，不可能") % {"d": data.birth_date.isoformat()}
+    elif age_in_years(data.birth_date, on) >= MAX_AGE_YEARS:
+        errors["birth_date"] = _("出生日期：儿童已满%(n)d岁，不属于本项目登记范围") % {"n": MAX_AGE_YEARS}
+    data.id_number = (data.id_number or "").strip().upper()
+    if data.id_number and "birth_date" not in errors and "sex" not in errors:
+        try:
+            validate_id_number_against(data.id_number, birth_date=data.birth_date, sex=data.sex)
+        except IdNumberError as exc:
+            errors["id_number"] = str(exc)
+    data.caregiver_phone = (data.caregiver_phone or "").strip()
+    if data.caregiver_phone and not (data.caregiver_phone.isdigit() and 7 <= len(data.caregiver_phone) <= 12):
+        errors["caregiver_phone"] = _("看护人电话：应为7至12位数字")
+    if data.residence not in Residence.values:
+        errors["residence"] = _("居住状态：无效的选项")
+    data.caregiver_name = (data.caregiver_name or "").strip()
+    if errors:
+        raise ValidationError(errors)
+    return data
+
+
+def find_duplicate(data: ChildData, village: OrgUnit, *, exclude_pk: int | None = None) -> Child | None:
+    """Same ID number anywhere, or same name + birth date in the same village."""
+    candidates = Child.objects.filter(merged_into__isnull=True).exclude(pk=exclude_pk)
+    if data.id_number:
+        found = candidates.filter(id_number=data.id_number).select_related("village").first()
+        if found:
+            return found
+    return candidates.filter(name=data.name, birth_date=data.birth_date, village=village).first()
+
+
+def _require_village(village: OrgUnit) -> None:
+    if village.level != Level.VILLAGE:
+        raise ValidationError({"village": _("所属村：儿童只能登记在村级单位")})
+
+
+@transaction.atomic
+def register_child(data: ChildData, *, village: OrgUnit, acting_user) -> Child:
+    access.require(acting_user, "registers.edit")
+    access.require_unit_in_scope(acting_user, village)
+    _require_village(village)
+    data = validate_child_data(data)
+    duplicate = find_duplicate(data, village)
+    if duplicate is not None:
+        if data.id_number and duplicate.id_number == data.id_number:
+            where = duplicate.village.name if access.unit_is_visible(acting_user, duplicate.village) else _("其他辖区")
+            message = _("身份证号：%(id)s 已登记（%(where)s），请勿重复登记；如为同一儿童请办理迁入") % {
+                "id": data.id_number,
+                "where": where,
+            }
+        else:
+            message = _("重复登记：本村已有同名同出生日期的儿童“%(name)s”，如确为两人请核对姓名") % {"name": data.name}
+        raise DuplicateChild(message, duplicate)
+    child = Child(village=village, county=_county_of(village), registered_by=acting_user, **data.__dict__)
+    child.save()
+    record(actor=acting_user, action="child.register", obj=child, unit=village, after=snapshot(child, CHILD_FIELDS))
+    return child
+
+
+def _county_of(unit: OrgUnit) -> OrgUnit:
+    codes = unit.ancestor_codes()
+    return OrgUnit.objects.get(code=codes[2]) if len(codes) > 2 else unit
+
+
+@transaction.atomic
+def update_child(child: Child, data: ChildData, *, acting_user) -> Child:
+    access.require(acting_user, "registers.edit")
+    child = access.object_in_scope_or_404(
+        acting_user, Child.objects.select_for_update(), unit_field="village", pk=child.pk
+    )
+    data = validate_child_data(data)
+    duplicate = find_duplicate(data, child.village, exclude_pk=child.pk)
+    if duplicate is not None:
+        raise DuplicateChild(
+            _("重复登记：与已登记儿童“%(name)s”重复，请使用合并功能") % {"name": duplicate.name}, duplicate
+        )
+    before = snapshot(child, CHILD_FIELDS)
+    for field, value in data.__dict__.items():
+        setattr(child, field, value)
+    child.save(update_fields=list(data.__dict__))
+    record(
+        actor=acting_user,
+        action="child.update",
+        obj=child,
+        unit=child.village,
+        before=before,
+        after=snapshot(child, CHILD_FIELDS),
+    )
+    return child
+
+
+def _child_for_update(acting_user, child: Child) -> Child:
+    access.require(acting_user, "registers.edit")
+    return access.object_in_scope_or_404(
+        acting_user, Child.objects.select_for_update().select_related("village"), unit_field="village", pk=child.pk
+    )
+
+
+def _check_event_date(child: Child, day: dt.date, field: str, label: str) -> None:
+    if not isinstance(day, dt.date):
+        raise ValidationError({field: _("%(label)s：请填写有效日期") % {"label": label}})
+    if day < child.birth_date:
+        raise ValidationError(
+            {
+                field: _("%(label)s：%(d)s 早于出生日期 %(b)s")
+                % {"label": label, "d": day.isoformat(), "b": child.birth_date.isoformat()}
+            }
+        )
+    if day > today():
+        raise ValidationError({field: _("%(label)s：%(d)s 晚于今天") % {"label": label, "d": day.isoformat()}})
+
+
+@transaction.atomic
+def record_consent(child: Child, *, signed_on: dt.date, signed_by: str, relation: str, acting_user) -> Consent:
+    child = _child_for_update(acting_user, child)
+    _check_event_date(child, signed_on, "signed_on", _("签署日期"))
+    if not (signed_by or "").strip():
+        raise ValidationError({"signed_by": _("签署人：不能为空")})
+    if not (relation or "").strip():
+        raise ValidationError({"relation": _("与儿童关系：不能为空")})
+    consent = Consent.objects.create(
+        child=child,
+        signed_on=signed_on,
+        signed_by=signed_by.strip(),
+        relation=relation.strip(),
+        recorded_by=acting_user,
+    )
+    record(
+        actor=acting_user,
+        action="child.consent",
+        obj=child,
+        unit=child.village,
+        after={"signed_on": signed_on.isoformat(), "signed_by": consent.signed_by, "relation": consent.relation},
+    )
+    return consent
+
+
+@transaction.atomic
+def record_assessment(
+    child: Child, *, assessed_on: dt.date, suitable: bool, doctor: str, note: str = "", acting_user
+) -> Assessment:
+    child = _child_for_update(acting_user, child)
+    _check_event_date(child, assessed_on, "assessed_on", _("评估日期"))
+    if not (doctor or "").strip():
+        raise ValidationError({"doctor": _("评估医生：不能为空")})
+    assessment = Assessment.objects.create(
+        child=child,
+        assessed_on=assessed_on,
+        suitable=suitable,
+        doctor=doctor.strip(),
+        note=note,
+        recorded_by=acting_user,
+    )
+    record(
+        actor=acting_user,
+        action="child.assessment",
+        obj=child,
+        unit=child.village,
+        after={"assessed_on": assessed_on.isoformat(), "suitable": suitable, "doctor": assessment.doctor},
+    )
+    return assessment
+
+
+class CollectionRefused(ValidationError):
+    """The rules refuse this collection; ``reason`` is the engine's Reason (rule id and Chinese text)."""
+
+    def __init__(self, reason):
+        super().__init__({"packs": [f"{reason.text}（{reason.rule_id}）"]})
+        self.reason = reason
+
+
+@transaction.atomic
+def record_collection(
+    child: Child, *, collected_on: dt.date, packs: int, collected_by: str = "", acting_user
+) -> Collection:
+    """发放登记: the rules decide (E1–E9); the database refuses a second row for the same month."""
+    child = _child_for_update(acting_user, child)
+    _check_event_date(child, collected_on, "collected_on", _("领取日期"))
+    if not isinstance(packs, int) or packs <= 0:
+        raise ValidationError({"packs": _("包数：应为正整数")})
+    from jiceng.nutrition.eligibility import child_events, child_facts, force_majeure_months_for
+
+    refusal = check_collection(
+        child_facts(child), child_events(child), collected_on, packs, force_majeure_months_for(child.village)
+    )
+    if refusal is not None:
+        raise CollectionRefused(refusal)
+    try:
+        with transaction.atomic():
+            collection = Collection.objects.create(
+                child=child,
+                unit=child.village,
+                county_id=child.county_id,
+                collected_on=collected_on,
+                month=month_key(collected_on),
+                packs=packs,
+                collected_by=(collected_by or "").strip(),
+                issued_by=acting_user,
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"collected_on": _("领取日期：%(m)s 已有领取记录，一月一领（E6）") % {"m": month_key(collected_on)}}
+        ) from None
+    record(
+        actor=acting_user,
+        action="collection.create",
+        obj=collection,
+        object_repr=f"{child.name} {packs}包",
+        unit=child.village,
+        after={"child": child.pk, "collected_on": collected_on.isoformat(), "packs": packs},
+    )
+    return collection
+
+
+@transaction.atomic
+def move_child(
+    child: Child, *, kind: str, happened_on: dt.date, to_village: OrgUnit | None = None, note: str = "", acting_user
+) -> Move:
+    """迁入/迁出/村间转移/死亡. A transfer keeps every record: the child's history travels with it."""
+    child = _child_for_update(acting_user, child)
+    _check_event_date(child, happened_on, "happened_on", _("日期"))
+    before = snapshot(child, ("village_id", "residence"))
+    from_unit = child.village
+    if kind == Move.Kind.TRANSFER:
+        if to_village is None:
+            raise ValidationError({"to_village": _("迁入村：请选择")})
+        _require_village(to_village)
+        access.require_unit_in_scope(acting_user, to_village)
+        if to_village.pk == child.village_id:
+            raise ValidationError({"to_village": _("迁入村：与现所属村相同")})
+        child.village = to_village
+        child.county = _county_of(to_village)
+    elif kind == Move.Kind.MOVE_OUT:
+        child.residence = Residence.MOVED_OUT
+    elif kind == Move.Kind.DEATH:
+        child.residence = Residence.DECEASED
+    elif kind == Move.Kind.MOVE_IN:
+        child.residence = Residence.RESIDENT
+    else:
+        raise ValidationError({"kind": _("类型：无效的选项")})
+    child.save(update_fields=["village", "county", "residence"])
+    move = Move.objects.create(
+        child=child,
+        kind=kind,
+        happened_on=happened_on,
+        from_unit=from_unit,
+        to_unit=to_village or from_unit,
+        note=note,
+        recorded_by=acting_user,
+    )
+    record(
+        actor=acting_user,
+        action=f"child.{kind}",
+        obj=child,
+        unit=from_unit,
+        before=before,
+        after=snapshot(child, ("village_id", "residence")),
+        reason=note,
+    )
+    return move
+
+
+@transaction.atomic
+def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
+    """Merge a duplicate record into ``keep``: every consent, collection, assessment and move of
+    both is kept on ``keep``; the duplicate stays in the database, marked merged."""
+    keep = _child_for_update(acting_user, keep)
+    duplicate = _child_for_update(acting_user, duplicate)
+    if keep.pk == duplicate.pk:
+        raise ValidationError({"__all__": [_("不能与自身合并")]})
+    if duplicate.merged_into_id:
+        raise ValidationError({"__all__": [_("该记录已合并，不能再次合并")]})
+    clash = sorted(
+        set(keep.collections.values_list("month", flat=True))
+        & set(duplicate.collections.values_list("month", flat=True))
+    )
+    if clash:
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("两条记录在 %(m)s 都有领取记录，违反一月一领，请先核实并冲正其中一条") % {"m": "、".join(clash)}
+                ]
+            }
+        )
+    moved = {
+        "consents": Consent.objects.filter(child=duplicate).update(child=keep),
+        "collections": Collection.objects.filter(child=duplicate).update(child=keep),
+        "assessments": Assessment.objects.filter(child=duplicate).update(child=keep),
+        "moves": Move.objects.filter(child=duplicate).update(child=keep),
+    }
+    if not keep.id_number and duplicate.id_number:
+        keep.id_number = duplicate.id_number
+        keep.save(update_fields=["id_number"])
+    duplicate.merged_into = keep
+    duplicate.save(update_fields=["merged_into"])
+    record(
+        actor=acting_user,
+        action="child.merge",
+        obj=keep,
+        unit=keep.village,
+        before={"duplicate": duplicate.pk},
+        after={"kept": keep.pk, **moved},
+    )
+    return keep
+
+
+@transaction.atomic
+def declare_force_majeure(
+    unit: OrgUnit, *, first_month: str, last_month: str, reason: str, acting_user
+) -> ForceMajeure:
+    """不可抗力: a county or township declares months that E5 skips for its whole subtree."""
+    access.require(acting_user, "force_majeure.declare")
+    access.require_unit_in_scope(acting_user, unit)
+    if unit.level not in (Level.COUNTY, Level.TOWNSHIP) or unit.is_institution:
+        raise ValidationError({"unit": _("单位：只有县或乡镇可以认定不可抗力")})
+    try:
+        months = months_between(first_month, last_month)
+        dt.date(int(first_month[:4]), int(first_month[5:7]), 1)
+        dt.date(int(last_month[:4]), int(last_month[5:7]), 1)
+    except (ValueError, TypeError, IndexError):
+        raise ValidationError({"first_month": _("月份：格式应为 YYYY-MM")}) from None
+    if not months:
+        raise ValidationError({"last_month": _("截止月份：不能早于起始月份")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("原因：请写明不可抗力的原因（如疫情封控）")})
+    row = ForceMajeure.objects.create(
+        unit=unit, first_month=first_month, last_month=last_month, reason=reason.strip(), declared_by=acting_user
+    )
+    record(
+        actor=acting_user,
+        action="force_majeure.declare",
+        obj=row,
+        object_repr=f"{unit.name} {first_month}~{last_month}",
+        unit=unit,
+        after={"first_month": first_month, "last_month": last_month, "reason": row.reason},
+    )
+    return row
+
+
+def status_now(child: Child, as_of: dt.date | None = None):
+    return decide(child, as_of or today())

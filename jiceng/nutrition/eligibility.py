@@ -1,0 +1,103 @@
+"""From the register to the rules engine: build facts and events, ask the engine, return decisions.
+
+The engine (``jiceng.nutrition.rules``) is pure Python; this module is the only place that turns
+database rows into its inputs, for one child or for a whole list at once (no query per child).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+
+from jiceng.nutrition.models import Assessment, Child, Collection, Consent, ForceMajeure, Move, Residence
+from jiceng.nutrition.rules.engine import ChildFacts, Decision, Event, evaluate
+from jiceng.orgunits.models import OrgUnit
+
+
+def month_key(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Inclusive list of "YYYY-MM" months from ``first`` to ``last``."""
+    year, month = int(first[:4]), int(first[5:7])
+    end = (int(last[:4]), int(last[5:7]))
+    months = []
+    while (year, month) <= end:
+        months.append(f"{year:04d}-{month:02d}")
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+    return months
+
+
+def force_majeure_months_by_path() -> dict[str, set[str]]:
+    """Declared force-majeure months keyed by the declaring unit's path."""
+    declared: dict[str, set[str]] = defaultdict(set)
+    for row in ForceMajeure.objects.filter(withdrawn=False).select_related("unit"):
+        declared[row.unit.path].update(months_between(row.first_month, row.last_month))
+    return declared
+
+
+def force_majeure_months_for(unit: OrgUnit, declared: dict[str, set[str]] | None = None) -> frozenset[str]:
+    """Months declared force majeure by the unit or any unit above it."""
+    declared = force_majeure_months_by_path() if declared is None else declared
+    months: set[str] = set()
+    for path, declared_months in declared.items():
+        if unit.path.startswith(path):
+            months |= declared_months
+    return frozenset(months)
+
+
+def child_facts(child: Child) -> ChildFacts:
+    return ChildFacts(
+        birth_date=child.birth_date,
+        resident=child.residence != Residence.FLOATING,
+        poor_household=child.poor_household,
+        relocation_site=child.relocation_site,
+        special_condition=child.special_condition,
+    )
+
+
+def child_events(child: Child) -> list[Event]:
+    """Events from the register; uses prefetched relations when present."""
+    events = [Event(date=c.signed_on, type="consent") for c in child.consents.all()]
+    events += [Event(date=c.collected_on, type="collect", packs=c.packs) for c in child.collections.all()]
+    events += [Event(date=a.assessed_on, type="assessment", suitable=a.suitable) for a in child.assessments.all()]
+    for move in child.moves.all():
+        if move.kind == Move.Kind.MOVE_OUT:
+            events.append(Event(date=move.happened_on, type="move_out"))
+        elif move.kind == Move.Kind.DEATH:
+            events.append(Event(date=move.happened_on, type="death"))
+    return events
+
+
+def with_history(children: QuerySet[Child]) -> QuerySet[Child]:
+    """Prefetch everything the engine needs, in five queries for any number of children."""
+    return children.select_related("village").prefetch_related(
+        Prefetch("consents", queryset=Consent.objects.only("id", "child_id", "signed_on")),
+        Prefetch("collections", queryset=Collection.objects.only("id", "child_id", "collected_on", "packs")),
+        Prefetch("assessments", queryset=Assessment.objects.only("id", "child_id", "assessed_on", "suitable")),
+        Prefetch("moves", queryset=Move.objects.only("id", "child_id", "kind", "happened_on")),
+    )
+
+
+def decide(child: Child, as_of: dt.date, declared: dict[str, set[str]] | None = None) -> Decision:
+    return evaluate(child_facts(child), child_events(child), as_of, force_majeure_months_for(child.village, declared))
+
+
+def decisions_for(children: Iterable[Child], as_of: dt.date) -> dict[int, Decision]:
+    """Decisions for many children; pass a queryset through :func:`with_history` first."""
+    declared = force_majeure_months_by_path()
+    months_by_village: dict[int, frozenset[str]] = {}
+    decisions = {}
+    for child in children:
+        if child.village_id not in months_by_village:
+            months_by_village[child.village_id] = force_majeure_months_for(child.village, declared)
+        decisions[child.pk] = evaluate(
+            child_facts(child), child_events(child), as_of, months_by_village[child.village_id]
+        )
+    return decisions

@@ -1,0 +1,117 @@
+"""Forms of the child register. Field errors are Chinese and name the field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.nutrition.actions import ChildData
+from jiceng.nutrition.models import Move, Residence, Sex
+
+DATE_ERRORS = {"invalid": _("请填写有效日期，如 2025-03-08"), "required": _("必填")}
+
+
+class DateInput(forms.DateInput):
+    """An HTML date picker; its value must be ISO (YYYY-MM-DD) whatever the interface language."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+def date_field(label, required=True):
+    return forms.DateField(label=label, required=required, widget=DateInput, error_messages=DATE_ERRORS)
+
+
+class ChildForm(forms.Form):
+    village = forms.ChoiceField(label=_("所属村"))
+    name = forms.CharField(
+        label=_("姓名"), max_length=50, strip=False, error_messages={"required": _("姓名：不能为空")}
+    )
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, widget=forms.RadioSelect)
+    birth_date = date_field(_("出生日期"))
+    id_number = forms.CharField(label=_("身份证号（可选）"), max_length=18, required=False)
+    residence = forms.ChoiceField(label=_("居住状态"), choices=Residence.choices[:2], initial=Residence.RESIDENT)
+    poor_household = forms.BooleanField(label=_("建档立卡贫困户"), required=False)
+    relocation_site = forms.BooleanField(label=_("易地扶贫搬迁安置点"), required=False)
+    special_condition = forms.BooleanField(label=_("患特殊疾病，需专业医生评估（如地中海贫血）"), required=False)
+    special_condition_note = forms.CharField(label=_("特殊疾病说明"), max_length=200, required=False)
+    caregiver_name = forms.CharField(label=_("看护人姓名"), max_length=50, required=False)
+    caregiver_relation = forms.CharField(label=_("与儿童关系"), max_length=20, required=False, initial="母亲")
+    caregiver_phone = forms.CharField(label=_("看护人电话"), max_length=20, required=False)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["village"].choices = [(v.code, v.display_name) for v in villages]
+        if len(villages) == 1:
+            self.fields["village"].initial = villages[0].code
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        if not name:
+            raise forms.ValidationError(_("姓名：不能为空或只有空格"))
+        return name
+
+    def child_data(self) -> ChildData:
+        data = {k: v for k, v in self.cleaned_data.items() if k != "village"}
+        return ChildData(**data)
+
+
+class ConsentForm(forms.Form):
+    signed_on = date_field(_("签署日期"))
+    signed_by = forms.CharField(label=_("签署人"), max_length=50)
+    relation = forms.CharField(label=_("与儿童关系"), max_length=20, initial="母亲")
+
+
+class AssessmentForm(forms.Form):
+    assessed_on = date_field(_("评估日期"))
+    suitable = forms.TypedChoiceField(
+        label=_("评估结论"),
+        coerce=lambda v: v == "1",
+        choices=[("1", _("适宜服用")), ("0", _("不适宜服用"))],
+        widget=forms.RadioSelect,
+    )
+    doctor = forms.CharField(label=_("评估医生"), max_length=50)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+
+class CollectionForm(forms.Form):
+    collected_on = date_field(_("领取日期"))
+    packs = forms.IntegerField(
+        label=_("包数"),
+        min_value=1,
+        max_value=30,
+        error_messages={
+            "invalid": _("包数：请输入整数"),
+            "min_value": _("包数：至少1包"),
+            "max_value": _("包数：每月最多30包（E6）"),
+        },
+    )
+    collected_by = forms.CharField(label=_("领取人"), max_length=50, required=False)
+
+
+class MoveForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Move.Kind.choices)
+    happened_on = date_field(_("日期"))
+    to_village = forms.ChoiceField(label=_("迁入村（村间转移时）"), required=False)
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)
+
+    def __init__(self, *args, villages=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["to_village"].choices = [("", "—")] + [(v.code, v.display_name) for v in villages]
+
+
+class ForceMajeureForm(forms.Form):
+    unit = forms.ChoiceField(label=_("认定单位"))
+    first_month = forms.RegexField(
+        label=_("起始月份"), regex=r"^\d{4}-\d{2}$", error_messages={"invalid": _("起始月份：格式应为 YYYY-MM")}
+    )
+    last_month = forms.RegexField(
+        label=_("截止月份"), regex=r"^\d{4}-\d{2}$", error_messages={"invalid": _("截止月份：格式应为 YYYY-MM")}
+    )
+    reason = forms.CharField(label=_("原因"), max_length=200)
+
+    def __init__(self, *args, units=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].choices = [(u.code, u.display_name) for u in units]

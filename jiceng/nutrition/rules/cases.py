@@ -1,0 +1,462 @@
+"""Rule cases a programme officer can read: YAML files of children, events and expected decisions.
+
+The format (fixed)::
+
+    - name: 连续两个月未领即停服,首次停服可续服
+      child:
+        birth_date: 2024-01-15
+        resident: true            # 常住
+        poor_household: false     # 建档立卡
+        relocation_site: false    # 易地扶贫搬迁安置点
+        special_condition: false  # 需专业医生评估的特殊疾病
+      events:                     # any order; events after as_of are ignored
+        - {date: 2024-07-01, type: consent}
+        - {date: 2024-08-05, type: collect, packs: 30}
+      force_majeure_months: []    # e.g. ["2024-09"]
+      as_of: 2024-11-01
+      expect:                     # only status is required; each given key is checked exactly
+        status: 停服
+        can_collect: true
+        max_packs: 30
+        priority: 2
+        rules: [E5]               # ids that must appear in the explanation
+
+``expect`` may also give ``completed_months``, ``stop_count``, ``enrolled_on``,
+``last_collection``, ``collected_this_month``, ``blocked_by`` (the rule id of the refusal,
+or null) and ``history`` (a list of ``{date, status}``, optionally with ``rule``).
+
+A case with a top-level ``measure:`` key (instead of ``child:``) is a measurement case and is
+checked by :func:`jiceng.nutrition.rules.measurement_cases.check_measurement_case`; a file may
+mix both kinds. A malformed case is reported as an error in that case, never a crash.
+
+Run: ``jiceng rules check FILE...`` or ``python -m jiceng.nutrition.rules.cases FILE...``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+
+from .evaluation import evaluate
+from .facts import EVENT_TYPES, STATUSES, ChildFacts, Decision, Event
+from .months import parse_month_key
+
+CASE_KEYS = ("name", "child", "events", "force_majeure_months", "as_of", "expect")
+REQUIRED_CASE_KEYS = ("name", "child", "as_of", "expect")
+CHILD_FLAGS = ("resident", "poor_household", "relocation_site", "special_condition")
+EVENT_KEYS = ("date", "type", "packs", "suitable")
+EXPECT_KEYS = (
+    "status",
+    "can_collect",
+    "max_packs",
+    "priority",
+    "rules",
+    "completed_months",
+    "stop_count",
+    "enrolled_on",
+    "last_collection",
+    "collected_this_month",
+    "blocked_by",
+    "history",
+)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_RULE_ID = re.compile(r"^E\d+$")
+
+PASS, FAIL, ERROR = "PASS", "FAIL", "ERROR"
+
+
+@dataclass
+class CaseResult:
+    """The outcome of one case."""
+
+    source: str
+    index: int  # 1-based position in its file (0 for a file-level error)
+    name: str
+    differences: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    details: list[str] = field(default_factory=list)  # the engine's reasons, shown on failure
+    kind: str = "eligibility"  # or "measurement"
+
+    @property
+    def passed(self) -> bool:
+        return not self.differences and not self.errors
+
+    @property
+    def outcome(self) -> str:
+        if self.errors:
+            return ERROR
+        return FAIL if self.differences else PASS
+
+    @property
+    def label(self) -> str:
+        return f"{self.source} #{self.index} {self.name}" if self.index else f"{self.source} {self.name}"
+
+
+class CaseError(ValueError):
+    """A malformed case; ``messages`` lists every problem found."""
+
+    def __init__(self, messages: list[str]):
+        super().__init__("; ".join(messages))
+        self.messages = messages
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def _parse_date(value: object, where: str, problems: list[str]) -> date | None:
+    if isinstance(value, date) and not hasattr(value, "hour"):
+        return value
+    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    problems.append(f"{where}: 日期 {value!r} 无效,应为 YYYY-MM-DD (bad date)")
+    return None
+
+
+def _unknown_keys(mapping: dict, allowed: Iterable[str], where: str, problems: list[str]) -> None:
+    unknown = [str(key) for key in mapping if key not in allowed]
+    if unknown:
+        problems.append(f"{where}: 未知字段 {', '.join(unknown)} (unknown key; allowed: {', '.join(allowed)})")
+
+
+def _parse_bool(value: object, where: str, problems: list[str]) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    problems.append(f"{where}: {value!r} 应为 true/false (must be a boolean)")
+    return None
+
+
+def _parse_child(raw: object, problems: list[str]) -> ChildFacts | None:
+    if not isinstance(raw, dict):
+        problems.append("child: 应为映射 (must be a mapping)")
+        return None
+    _unknown_keys(raw, ("birth_date", *CHILD_FLAGS), "child", problems)
+    if "birth_date" not in raw:
+        problems.append("child: 缺少 birth_date (missing required key)")
+        return None
+    birth = _parse_date(raw["birth_date"], "child.birth_date", problems)
+    flags = {}
+    for flag in CHILD_FLAGS:
+        if flag in raw:
+            flags[flag] = _parse_bool(raw[flag], f"child.{flag}", problems)
+    if birth is None or any(value is None for value in flags.values()):
+        return None
+    return ChildFacts(birth_date=birth, **flags)
+
+
+def _parse_event(raw: object, where: str, problems: list[str]) -> Event | None:
+    if not isinstance(raw, dict):
+        problems.append(f"{where}: 应为映射 (must be a mapping)")
+        return None
+    _unknown_keys(raw, EVENT_KEYS, where, problems)
+    missing = [key for key in ("date", "type") if key not in raw]
+    if missing:
+        problems.append(f"{where}: 缺少 {', '.join(missing)} (missing required key)")
+        return None
+    day = _parse_date(raw["date"], f"{where}.date", problems)
+    kind = raw["type"]
+    if kind not in EVENT_TYPES:
+        problems.append(f"{where}: 未知事件类型 {kind!r} (unknown event type; one of {', '.join(EVENT_TYPES)})")
+        return None
+    packs = raw.get("packs")
+    suitable = raw.get("suitable")
+    if packs is not None and (kind != "collect" or isinstance(packs, bool) or not isinstance(packs, int)):
+        problems.append(f"{where}: packs 须为整数且只用于 collect (packs must be an integer on a collect event)")
+        return None
+    if kind == "assessment" and not isinstance(suitable, bool):
+        problems.append(f"{where}: assessment 须有 suitable: true/false (assessment needs suitable)")
+        return None
+    if suitable is not None and kind != "assessment":
+        problems.append(f"{where}: suitable 只用于 assessment (suitable is only for assessment)")
+        return None
+    if day is None:
+        return None
+    return Event(date=day, type=kind, packs=packs, suitable=suitable)
+
+
+def _parse_events(raw: object, problems: list[str]) -> list[Event]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append("events: 应为列表 (must be a list)")
+        return []
+    events = [_parse_event(item, f"events[{position}]", problems) for position, item in enumerate(raw, start=1)]
+    return [event for event in events if event is not None]
+
+
+def _parse_force_majeure(raw: object, problems: list[str]) -> list[str]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        problems.append("force_majeure_months: 应为 YYYY-MM 列表 (must be a list of YYYY-MM)")
+        return []
+    months = []
+    for item in raw:
+        try:
+            parse_month_key(str(item))
+            months.append(str(item))
+        except ValueError:
+            problems.append(f"force_majeure_months: {item!r} 不是 YYYY-MM (bad month)")
+    return months
+
+
+def _check_expect_types(expect: dict, problems: list[str]) -> None:
+    if "status" not in expect:
+        problems.append("expect: 缺少 status (missing required key)")
+    elif expect["status"] not in STATUSES:
+        problems.append(f"expect.status: 未知状态 {expect['status']!r} (unknown status; one of {'、'.join(STATUSES)})")
+    for key in ("can_collect", "collected_this_month"):
+        if key in expect and not isinstance(expect[key], bool):
+            problems.append(f"expect.{key}: 应为 true/false (must be a boolean)")
+    for key in ("max_packs", "completed_months", "stop_count"):
+        if key in expect and (isinstance(expect[key], bool) or not isinstance(expect[key], int)):
+            problems.append(f"expect.{key}: 应为整数 (must be an integer)")
+    if "priority" in expect and expect["priority"] not in (1, 2, 3, None):
+        problems.append("expect.priority: 应为 1、2、3 或 null (must be 1, 2, 3 or null)")
+    rules = expect.get("rules", [])
+    if not isinstance(rules, list) or not all(isinstance(item, str) and _RULE_ID.match(item) for item in rules):
+        problems.append("expect.rules: 应为规则编号列表,如 [E5, E7] (must be a list of rule ids)")
+    blocked = expect.get("blocked_by")
+    if blocked is not None and not (isinstance(blocked, str) and _RULE_ID.match(blocked)):
+        problems.append("expect.blocked_by: 应为规则编号或 null (must be a rule id or null)")
+
+
+def _parse_history(raw: object, problems: list[str]) -> list[tuple] | None:
+    if not isinstance(raw, list):
+        problems.append("expect.history: 应为列表 (must be a list of {date, status[, rule]})")
+        return None
+    entries = []
+    for position, item in enumerate(raw, start=1):
+        where = f"expect.history[{position}]"
+        if not isinstance(item, dict) or "date" not in item or "status" not in item:
+            problems.append(f"{where}: 应为 {{date, status[, rule]}} (must have date and status)")
+            continue
+        _unknown_keys(item, ("date", "status", "rule"), where, problems)
+        if item["status"] not in STATUSES:
+            problems.append(f"{where}: 未知状态 {item['status']!r} (unknown status)")
+        day = _parse_date(item["date"], f"{where}.date", problems)
+        entries.append((day, item["status"], item.get("rule")))
+    return entries
+
+
+def _parse_expect(raw: object, problems: list[str]) -> dict:
+    if not isinstance(raw, dict):
+        problems.append("expect: 应为映射 (must be a mapping)")
+        return {}
+    _unknown_keys(raw, EXPECT_KEYS, "expect", problems)
+    _check_expect_types(raw, problems)
+    expect = dict(raw)
+    for key in ("enrolled_on", "last_collection"):
+        if key in expect and expect[key] is not None:
+            expect[key] = _parse_date(expect[key], f"expect.{key}", problems)
+    if "history" in expect:
+        expect["history"] = _parse_history(expect["history"], problems)
+    return expect
+
+
+@dataclass
+class ParsedCase:
+    name: str
+    child: ChildFacts
+    events: list[Event]
+    force_majeure_months: list[str]
+    as_of: date
+    expect: dict
+
+
+def parse_case(case: object) -> ParsedCase:
+    """Validate a case mapping; :class:`CaseError` lists every problem."""
+    if not isinstance(case, dict):
+        raise CaseError(["用例应为映射 (a case must be a mapping)"])
+    problems: list[str] = []
+    _unknown_keys(case, CASE_KEYS, "用例 (case)", problems)
+    missing = [key for key in REQUIRED_CASE_KEYS if key not in case]
+    if missing:
+        problems.append(f"缺少 {', '.join(missing)} (missing required key)")
+    name = case.get("name")
+    if "name" in case and (not isinstance(name, str) or not name.strip()):
+        problems.append("name: 应为非空文字 (must be non-empty text)")
+    child = _parse_child(case["child"], problems) if "child" in case else None
+    events = _parse_events(case.get("events"), problems)
+    force_majeure = _parse_force_majeure(case.get("force_majeure_months"), problems)
+    as_of = _parse_date(case["as_of"], "as_of", problems) if "as_of" in case else None
+    expect = _parse_expect(case["expect"], problems) if "expect" in case else {}
+    if problems:
+        raise CaseError(problems)
+    return ParsedCase(str(name), child, events, force_majeure, as_of, expect)
+
+
+# --- checking --------------------------------------------------------------------------------
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _history_entries(decision: Decision, with_rules: bool) -> list[tuple]:
+    return [(item.date, item.status, item.rule_id if with_rules else None) for item in decision.history]
+
+
+def compare(expect: dict, decision: Decision) -> list[str]:
+    """The differences between the expected values and the decision (empty when they agree)."""
+    actual = {
+        "status": decision.status,
+        "can_collect": decision.can_collect,
+        "max_packs": decision.max_packs,
+        "priority": decision.priority,
+        "completed_months": decision.completed_months,
+        "stop_count": decision.stop_count,
+        "enrolled_on": decision.enrolled_on,
+        "last_collection": decision.last_collection,
+        "collected_this_month": decision.collected_this_month,
+        "blocked_by": decision.blocked_by.rule_id if decision.blocked_by else None,
+    }
+    differences = []
+    for key, value in actual.items():
+        if key in expect and expect[key] != value:
+            differences.append(f"{key}: 期望 {_show(expect[key])},实际 {_show(value)} (expected, got)")
+    missing_rules = [rule for rule in expect.get("rules", []) if rule not in decision.rule_ids]
+    if missing_rules:
+        differences.append(
+            f"rules: 说明中缺少 {', '.join(missing_rules)},实际为 {', '.join(decision.rule_ids) or '无'} "
+            f"(rule ids missing from the explanation)"
+        )
+    if "history" in expect:
+        expected = expect["history"]
+        with_rules = any(rule is not None for _, _, rule in expected)
+        got = _history_entries(decision, with_rules)
+        if [(day, status, rule if with_rules else None) for day, status, rule in expected] != got:
+            differences.append(
+                f"history: 期望 {_format_history(expected)},实际 {_format_history(got)} (expected, got)"
+            )
+    return differences
+
+
+def _format_history(entries: list[tuple]) -> str:
+    parts = [f"{_show(day)} {status}{f'({rule})' if rule else ''}" for day, status, rule in entries]
+    return "[" + ", ".join(parts) + "]"
+
+
+def _run_measurement_case(case: dict, result: CaseResult) -> CaseResult:
+    result.kind = "measurement"
+    try:
+        from .measurement_cases import check_measurement_case
+    except ImportError as error:
+        result.errors.append(f"测量用例检查模块不可用 (measurement cases unavailable): {error}")
+        return result
+    try:
+        problems = check_measurement_case(case)
+    except Exception as error:  # a malformed case must not stop the run
+        result.errors.append(f"测量用例出错 (measurement case raised): {type(error).__name__}: {error}")
+        return result
+    result.differences.extend(str(problem) for problem in problems)
+    return result
+
+
+def run_case(case: object, source: str = "", index: int = 0) -> CaseResult:
+    """Check one case (an eligibility case or a measurement case)."""
+    raw_name = case.get("name") if isinstance(case, dict) else None
+    name = raw_name if isinstance(raw_name, str) and raw_name.strip() else f"(第 {index} 例,无名称)"
+    result = CaseResult(source=source, index=index, name=name)
+    if isinstance(case, dict) and "measure" in case and "child" not in case:
+        return _run_measurement_case(case, result)
+    try:
+        parsed = parse_case(case)
+    except CaseError as error:
+        result.errors.extend(error.messages)
+        return result
+    try:
+        decision = evaluate(parsed.child, parsed.events, parsed.as_of, parsed.force_majeure_months)
+    except Exception as error:  # report, do not crash the run
+        result.errors.append(f"规则引擎出错 (engine raised): {type(error).__name__}: {error}")
+        return result
+    result.differences = compare(parsed.expect, decision)
+    if result.differences:
+        result.details = [f"状态 {decision.status}; 原因: {decision.explain()}"]
+        result.details += [f"历史: {item.date.isoformat()} {item.status} — {item.text}" for item in decision.history]
+        result.details += [f"警告: {item.text}" for item in decision.warnings]
+    return result
+
+
+def load_case_file(path: str | Path) -> list:
+    """The list of cases in a YAML file; :class:`CaseError` if the file cannot be read as one."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            content = yaml.safe_load(handle)
+    except OSError as error:
+        raise CaseError([f"无法读取文件 (cannot read file): {error}"]) from error
+    except yaml.YAMLError as error:
+        raise CaseError([f"YAML 格式错误 (YAML syntax error): {error}"]) from error
+    if content is None:
+        return []
+    if not isinstance(content, list):
+        raise CaseError(["文件顶层应为用例列表 (the file must be a list of cases)"])
+    return content
+
+
+def run_case_file(path: str | Path) -> list[CaseResult]:
+    source = str(path)
+    try:
+        cases = load_case_file(path)
+    except CaseError as error:
+        return [CaseResult(source=source, index=0, name="(文件 file)", errors=error.messages)]
+    return [run_case(case, source, index) for index, case in enumerate(cases, start=1)]
+
+
+def run_case_files(paths: Iterable[str | Path]) -> list[CaseResult]:
+    """Run every case of every file, in order."""
+    results: list[CaseResult] = []
+    for path in paths:
+        results.extend(run_case_file(path))
+    return results
+
+
+def format_results(results: list[CaseResult], failures_only: bool = False) -> str:
+    """Console report: one line per case (PASS/FAIL/ERROR), the differences, and a summary."""
+    lines = []
+    for result in results:
+        if failures_only and result.passed:
+            continue
+        lines.append(f"{result.outcome:<5} {result.label}")
+        for message in result.errors + result.differences:
+            lines.append(f"      {message}")
+        for message in result.details:
+            lines.append(f"        {message}")
+    passed = sum(result.passed for result in results)
+    failed = sum(result.outcome == FAIL for result in results)
+    errors = sum(result.outcome == ERROR for result in results)
+    lines.append(
+        f"共 {len(results)} 例:通过 {passed},失败 {failed},错误 {errors} "
+        f"({len(results)} cases: {passed} passed, {failed} failed, {errors} errors)"
+    )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``jiceng rules check FILE...``: 0 when every case passes, 1 otherwise."""
+    parser = argparse.ArgumentParser(prog="jiceng rules check", description="检查规则用例 (check rule cases)")
+    parser.add_argument("files", nargs="+", help="YAML 用例文件 (case files)")
+    parser.add_argument("--failures-only", action="store_true", help="只显示未通过的用例 (show failures only)")
+    options = parser.parse_args(argv)
+    results = run_case_files(options.files)
+    print(format_results(results, failures_only=options.failures_only))
+    return 0 if results and all(result.passed for result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

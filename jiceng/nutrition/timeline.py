@@ -1,0 +1,56 @@
+"""A child's timeline: what was recorded (consent, collections, assessments, moves) and what the
+rules concluded from it (enrolled, stopped, resumed, terminated, completed), in date order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from jiceng.nutrition.models import Child, Move
+from jiceng.nutrition.rules.engine import Decision
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    date: dt.date
+    kind: str  # "record" (what was entered) or "status" (what the rules concluded)
+    title: str
+    detail: str = ""
+    rule_id: str = ""
+
+
+def child_timeline(child: Child, decision: Decision) -> list[TimelineEntry]:
+    entries = [
+        TimelineEntry(c.signed_on, "record", _("签订知情同意书"), f"{c.signed_by}（{c.relation}）")
+        for c in child.consents.all()
+    ]
+    entries += [
+        TimelineEntry(
+            c.collected_on,
+            "record",
+            _("领取营养包 %(n)d 包") % {"n": c.packs},
+            _("领取人：%(who)s") % {"who": c.collected_by} if c.collected_by else "",
+        )
+        for c in child.collections.all()
+    ]
+    entries += [
+        TimelineEntry(
+            a.assessed_on,
+            "record",
+            _("医生评估：适宜") if a.suitable else _("医生评估：不适宜"),
+            f"{a.doctor} {a.note}".strip(),
+        )
+        for a in child.assessments.all()
+    ]
+    for move in child.moves.select_related("from_unit", "to_unit"):
+        detail = move.note
+        if move.kind == Move.Kind.TRANSFER:
+            detail = f"{move.from_unit.name} → {move.to_unit.name} {move.note}".strip()
+        entries.append(TimelineEntry(move.happened_on, "record", move.get_kind_display(), detail))
+    entries += [
+        TimelineEntry(change.date, "status", change.status, change.text, change.rule_id) for change in decision.history
+    ]
+    entries.sort(key=lambda e: (e.date, e.kind != "record"))
+    return entries
