@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "jiceng.accounts",
     "jiceng.audit",
     "jiceng.nutrition",
+    "jiceng.stock",
+    "jiceng.activities",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

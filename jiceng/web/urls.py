@@ -17,5 +17,7 @@ urlpatterns = [
     path("audit/", views.audit_list, name="audit"),
     path("security/logins/", views.login_history, name="login_history"),
     path("", include("jiceng.nutrition.urls")),
+    path("stock/", include("jiceng.stock.urls")),
+    path("activities/", include("jiceng.activities.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]
