@@ -14,7 +14,17 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.audit.recorder import record, snapshot
 from jiceng.nutrition.eligibility import decide, month_key, months_between
-from jiceng.nutrition.models import Assessment, Child, Collection, Consent, ForceMajeure, Move, Residence, Sex
+from jiceng.nutrition.models import (
+    Assessment,
+    Child,
+    Collection,
+    Consent,
+    FollowUp,
+    ForceMajeure,
+    Move,
+    Residence,
+    Sex,
+)
 from jiceng.nutrition.rules.engine import check_collection
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.standards.idnumber import IdNumberError, validate_id_number_against
@@ -423,3 +433,105 @@ def declare_force_majeure(
 
 def status_now(child: Child, as_of: dt.date | None = None):
     return decide(child, as_of or today())
+
+
+MEASUREMENT_FIELDS = {"measured_on": "visited_on"}  # the measurement module's names → the card's
+
+
+def _measurement_errors(exc) -> ValidationError:
+    errors: dict[str, list[str]] = {}
+    for field, message in exc.errors:
+        errors.setdefault(MEASUREMENT_FIELDS.get(field, field), []).append(message)
+    return ValidationError(errors)
+
+
+@transaction.atomic
+def record_followup(
+    child: Child,
+    *,
+    visited_on: dt.date,
+    hb_g_l=None,
+    length_cm=None,
+    position: str = "",
+    weight_kg=None,
+    packs_last_7d: int | None = None,
+    complementary_feeding: bool = False,
+    counselling_given: bool = False,
+    caregiver_knows: bool = False,
+    notes: str = "",
+    acting_user,
+) -> FollowUp:
+    """个案随访卡: validate the measurements, compute WHO z-scores and the altitude-adjusted anaemia
+    class, and save the card with its results. Warnings (e.g. lying position at 3 years) are kept on the card."""
+    child = _child_for_update(acting_user, child)
+    _check_event_date(child, visited_on, "visited_on", _("随访日期"))
+    from jiceng.nutrition.rules.anthropometry import Measurement, MeasurementError, assess_measurement
+
+    measurement = Measurement(
+        sex=child.sex,
+        birth_date=child.birth_date,
+        measured_on=visited_on,
+        length_cm=length_cm,
+        position=position or None,
+        weight_kg=weight_kg,
+        hb_g_l=hb_g_l,
+        altitude_m=child.village.altitude_m,
+        packs_last_7d=packs_last_7d,
+    )
+    try:
+        result = assess_measurement(measurement, today=today())
+    except MeasurementError as exc:
+        raise _measurement_errors(exc) from None
+    card = FollowUp.objects.create(
+        child=child,
+        unit=child.village,
+        county_id=child.county_id,
+        visited_on=visited_on,
+        month=month_key(visited_on),
+        hb_g_l=hb_g_l,
+        length_cm=length_cm,
+        position=position or "",
+        weight_kg=weight_kg,
+        packs_last_7d=packs_last_7d,
+        complementary_feeding=complementary_feeding,
+        counselling_given=counselling_given,
+        caregiver_knows=caregiver_knows,
+        notes=(notes or "").strip(),
+        age_days=result.age_days,
+        haz=result.haz,
+        waz=result.waz,
+        whz=result.whz,
+        haz_flag=result.haz_flag,
+        waz_flag=result.waz_flag,
+        whz_flag=result.whz_flag,
+        stunting=result.stunting,
+        underweight=result.underweight,
+        wasting=result.wasting,
+        hb_adjusted_g_l=result.hb_adjusted_g_l,
+        anaemia=result.anaemia or "",
+        warnings=list(result.warnings),
+        recorded_by=acting_user,
+    )
+    record(
+        actor=acting_user,
+        action="followup.create",
+        obj=card,
+        object_repr=f"{child.name} 随访 {visited_on}",
+        unit=child.village,
+        after=snapshot(
+            card,
+            (
+                "visited_on",
+                "hb_g_l",
+                "length_cm",
+                "position",
+                "weight_kg",
+                "packs_last_7d",
+                "haz",
+                "waz",
+                "whz",
+                "anaemia",
+            ),
+        ),
+    )
+    return card

@@ -115,3 +115,40 @@ class ForceMajeureForm(forms.Form):
     def __init__(self, *args, units=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit"].choices = [(u.code, u.display_name) for u in units]
+
+
+class FollowUpForm(forms.Form):
+    visited_on = date_field(_("随访日期"))
+    hb_g_l = forms.DecimalField(
+        label=_("血红蛋白(g/L)"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        error_messages={"invalid": _("血红蛋白：请输入数字")},
+    )
+    length_cm = forms.DecimalField(
+        label=_("身长/身高(cm)"),
+        required=False,
+        max_digits=5,
+        decimal_places=1,
+        error_messages={"invalid": _("身长/身高：请输入数字")},
+    )
+    position = forms.ChoiceField(
+        label=_("测量体位"),
+        required=False,
+        choices=[("", "—"), ("lying", _("卧位（身长，2岁以下）")), ("standing", _("立位（身高，2岁及以上）"))],
+    )
+    weight_kg = forms.DecimalField(
+        label=_("体重(kg)"),
+        required=False,
+        max_digits=5,
+        decimal_places=2,
+        error_messages={"invalid": _("体重：请输入数字")},
+    )
+    packs_last_7d = forms.IntegerField(
+        label=_("近7天服用包数"), required=False, error_messages={"invalid": _("近7天服用包数：请输入整数")}
+    )
+    complementary_feeding = forms.BooleanField(label=_("已添加辅食"), required=False)
+    counselling_given = forms.BooleanField(label=_("已给予看护人咨询指导"), required=False)
+    caregiver_knows = forms.BooleanField(label=_("看护人知晓项目"), required=False)
+    notes = forms.CharField(label=_("备注"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -149,3 +149,55 @@ class ForceMajeure(models.Model):
 
     def __str__(self) -> str:
         return f"不可抗力 {self.first_month}~{self.last_month}"
+
+
+class Position(models.TextChoices):
+    LYING = "lying", _("卧位（身长）")
+    STANDING = "standing", _("立位（身高）")
+
+
+class FollowUp(models.Model):
+    """个案随访卡: one follow-up visit, with the WHO z-scores and anaemia class computed on save.
+
+    The first card of a child is the baseline (服用前)."""
+
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="followups")
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField(_("随访日期"))
+    month = models.CharField(_("月份"), max_length=7)
+    hb_g_l = models.DecimalField(_("血红蛋白(g/L)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    length_cm = models.DecimalField(_("身长/身高(cm)"), max_digits=5, decimal_places=1, null=True, blank=True)
+    position = models.CharField(_("测量体位"), max_length=10, choices=Position.choices, blank=True)
+    weight_kg = models.DecimalField(_("体重(kg)"), max_digits=5, decimal_places=2, null=True, blank=True)
+    packs_last_7d = models.PositiveSmallIntegerField(_("近7天服用包数"), null=True, blank=True)
+    complementary_feeding = models.BooleanField(_("已添加辅食"), default=False)
+    counselling_given = models.BooleanField(_("已给予咨询指导"), default=False)
+    caregiver_knows = models.BooleanField(_("看护人知晓项目"), default=False)
+    notes = models.CharField(_("备注"), max_length=300, blank=True)
+    # computed on save (WHO 2006; WS/T 441-2013)
+    age_days = models.PositiveIntegerField(default=0)
+    haz = models.FloatField(null=True, blank=True)
+    waz = models.FloatField(null=True, blank=True)
+    whz = models.FloatField(null=True, blank=True)
+    haz_flag = models.BooleanField(default=False)
+    waz_flag = models.BooleanField(default=False)
+    whz_flag = models.BooleanField(default=False)
+    stunting = models.BooleanField(null=True)
+    underweight = models.BooleanField(null=True)
+    wasting = models.BooleanField(null=True)
+    hb_adjusted_g_l = models.FloatField(null=True, blank=True)
+    anaemia = models.CharField(_("贫血"), max_length=4, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["visited_on", "id"]
+        indexes = [
+            models.Index(fields=["unit", "month"], name="followup_unit_month"),
+            models.Index(fields=["child", "visited_on"], name="followup_child_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"随访 {self.visited_on}"

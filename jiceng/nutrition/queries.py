@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 
-from jiceng.nutrition.models import Child
+from jiceng.nutrition.models import Child, Collection, Residence
+from jiceng.nutrition.rules.engine import Decision, PriorityPlan
 from jiceng.orgunits.models import OrgUnit, subtree_q
 
 
@@ -25,3 +29,204 @@ def possible_duplicates(child: Child, candidates: QuerySet[Child]) -> QuerySet[C
     if child.id_number:
         same |= Q(id_number=child.id_number)
     return candidates.filter(same, merged_into__isnull=True).exclude(pk=child.pk).select_related("village")
+
+
+# ---------------------------------------------------------------------------------------------
+# This month's distribution (本月发放) of one village clinic
+# ---------------------------------------------------------------------------------------------
+
+DUE_STATUSES = ("可纳入", "在服", "停服")  # statuses that may be due a collection this month
+WAITING_FOR_PAPERWORK = ("E8", "E9")  # due, but the consent form or the doctor's assessment is missing
+
+
+@dataclass
+class DistributionRow:
+    child: Child
+    decision: Decision
+    last_collection: Collection | None
+    collected_this_month: Collection | None
+    planned_packs: int | None = None  # from the E4 plan when stock is short
+    plan_reason: str = ""
+
+    @property
+    def waits(self) -> bool:
+        return self.planned_packs == 0
+
+    @property
+    def needs_paperwork(self) -> bool:
+        blocked = self.decision.blocked_by
+        return not self.decision.can_collect and blocked is not None and blocked.rule_id in WAITING_FOR_PAPERWORK
+
+
+@dataclass
+class Distribution:
+    village: OrgUnit
+    on_date: dt.date
+    rows: list[DistributionRow]
+    stock: int | None  # the clinic's balance; None when the clinic is not on the stock ledger
+    plan: PriorityPlan | None
+
+    @property
+    def total_due(self) -> int:
+        return sum(r.decision.max_packs for r in self.rows if r.decision.can_collect)
+
+    @property
+    def collected_count(self) -> int:
+        return sum(1 for r in self.rows if r.collected_this_month)
+
+    @property
+    def shortage(self) -> bool:
+        return self.plan is not None and self.plan.shortage
+
+
+def clinic_stock(village: OrgUnit) -> int | None:
+    """Packs in stock at the clinic, or None when the clinic keeps no stock ledger."""
+    return None  # connected to the stock ledger (jiceng.stock) when it lands
+
+
+def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
+    """Every child due this month (可纳入, 在服, stopped children who may resume, and those waiting only for
+    a consent form or an assessment), with what the rules allow; and, when stock is short, the E4 plan."""
+    from jiceng.nutrition import eligibility
+    from jiceng.nutrition.rules.engine import priority_plan
+
+    children = list(
+        eligibility.with_history(
+            children_in(village).filter(residence__in=[Residence.RESIDENT, Residence.FLOATING])
+        ).order_by("name", "id")
+    )
+    decisions = eligibility.decisions_for(children, on_date)
+    month = f"{on_date:%Y-%m}"
+    rows = []
+    for child in children:
+        decision = decisions[child.pk]
+        collections = list(child.collections.all())
+        this_month = next((c for c in collections if c.collected_on.strftime("%Y-%m") == month), None)
+        earlier = [c for c in collections if c.collected_on.strftime("%Y-%m") < month]
+        row = DistributionRow(child, decision, earlier[-1] if earlier else None, this_month)
+        if this_month or decision.can_collect or (decision.status in DUE_STATUSES and row.needs_paperwork):
+            rows.append(row)
+    stock = clinic_stock(village)
+    plan = None
+    due_rows = [r for r in rows if r.decision.can_collect]
+    if stock is not None and due_rows:
+        fm = eligibility.force_majeure_months_for(village)
+        plan = priority_plan(
+            [
+                (
+                    r.child.pk,
+                    eligibility.child_facts(r.child),
+                    eligibility.child_events(r.child),
+                    r.decision.enrolled_on,
+                )
+                for r in due_rows
+            ],
+            stock,
+            on_date,
+            fm,
+        )
+        if plan.shortage:
+            by_key = {a.key: a for a in plan.allocations}
+            for r in due_rows:
+                allocation = by_key.get(r.child.pk)
+                if allocation is not None:
+                    r.planned_packs, r.plan_reason = allocation.packs, allocation.reason.text
+    rows.sort(
+        key=lambda r: (
+            r.collected_this_month is not None,
+            not r.decision.can_collect,
+            r.decision.priority or 9,
+            r.child.name,
+        )
+    )
+    return Distribution(village, on_date, rows, stock, plan)
+
+
+def distribution_overview(root: OrgUnit, on_date: dt.date) -> list[dict]:
+    """Per village of the subtree: registered children, collections and follow-ups this month."""
+    from django.db.models import Count, Sum
+
+    from jiceng.nutrition.models import FollowUp
+
+    month = f"{on_date:%Y-%m}"
+    villages = OrgUnit.objects.filter(subtree_q(root.path), level="village").order_by("path")
+    registered = dict(children_in(root).values("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
+    collected = {
+        r["unit_id"]: r
+        for r in Collection.objects.filter(subtree_q(root.path, "unit__path"), month=month)
+        .values("unit_id")
+        .annotate(children=Count("child_id", distinct=True), packs=Sum("packs"))
+    }
+    followed = dict(
+        FollowUp.objects.filter(subtree_q(root.path, "unit__path"), month=month)
+        .values("unit_id")
+        .annotate(n=Count("child_id", distinct=True))
+        .values_list("unit_id", "n")
+    )
+    return [
+        {
+            "village": v,
+            "registered": registered.get(v.pk, 0),
+            "collected_children": collected.get(v.pk, {}).get("children", 0),
+            "packs": collected.get(v.pk, {}).get("packs", 0) or 0,
+            "followed_up": followed.get(v.pk, 0),
+        }
+        for v in villages
+    ]
+
+
+@dataclass
+class WorklistEntry:
+    child: Child
+    why: str
+    last_card_on: dt.date | None = None
+    packs_last_7d: int | None = None
+
+
+def follow_up_worklist(unit: OrgUnit, on_date: dt.date) -> dict[str, list[WorklistEntry]]:
+    """增加随访: children whose latest card shows fewer than 4 packs in the last 7 days (个案分析), and
+    children who collected this month or last month but have no follow-up card this month."""
+    from jiceng.nutrition.models import FollowUp
+    from jiceng.nutrition.rules.adherence import needs_extra_follow_up
+
+    month = f"{on_date:%Y-%m}"
+    previous = f"{(on_date.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"
+    latest: dict[int, FollowUp] = {}
+    for card in FollowUp.objects.filter(subtree_q(unit.path, "unit__path")).order_by("child_id", "visited_on", "id"):
+        latest[card.child_id] = card
+    children = {c.pk: c for c in children_in(unit).select_related("village")}
+    low = [
+        WorklistEntry(children[cid], _low_adherence_text(card), card.visited_on, card.packs_last_7d)
+        for cid, card in latest.items()
+        if cid in children
+        and card.packs_last_7d is not None
+        and needs_extra_follow_up(card.packs_last_7d, card.visited_on)
+    ]
+    active_ids = set(
+        Collection.objects.filter(subtree_q(unit.path, "unit__path"), month__in=[month, previous]).values_list(
+            "child_id", flat=True
+        )
+    )
+    seen_this_month = set(
+        FollowUp.objects.filter(subtree_q(unit.path, "unit__path"), month=month).values_list("child_id", flat=True)
+    )
+    due = [
+        WorklistEntry(children[cid], "本月尚未随访", latest[cid].visited_on if cid in latest else None)
+        for cid in sorted(active_ids - seen_this_month)
+        if cid in children
+    ]
+    low.sort(key=lambda e: (e.child.village.path, e.child.name))
+    due.sort(key=lambda e: (e.child.village.path, e.child.name))
+    return {"low_adherence": low, "due": due}
+
+
+def _low_adherence_text(card) -> str:
+    return f"近7天仅服用{card.packs_last_7d}包（少于4包），需增加随访次数并做个案分析"
+
+
+def baseline_and_latest(child: Child):
+    """The first follow-up card (基线, 服用前) and the latest one."""
+    cards = list(child.followups.all())
+    if not cards:
+        return None, None
+    return cards[0], cards[-1] if len(cards) > 1 else None

@@ -44,6 +44,18 @@ def child_timeline(child: Child, decision: Decision) -> list[TimelineEntry]:
         )
         for a in child.assessments.all()
     ]
+    for card in child.followups.all():
+        found = [
+            label
+            for flag, label in ((card.stunting, "生长迟缓"), (card.underweight, "低体重"), (card.wasting, "消瘦"))
+            if flag
+        ]
+        if card.anaemia and card.anaemia != "无":
+            found.append(f"{card.anaemia}贫血")
+        detail = "、".join(found) or _("未见异常")
+        if card.packs_last_7d is not None:
+            detail += _("；近7天服用%(n)d包") % {"n": card.packs_last_7d}
+        entries.append(TimelineEntry(card.visited_on, "record", _("随访"), detail))
     for move in child.moves.select_related("from_unit", "to_unit"):
         detail = move.note
         if move.kind == Move.Kind.TRANSFER:

@@ -21,7 +21,9 @@ def navigation(request):
 
 # (capability needed, label, url name); later areas append their own entries here.
 NAV_ENTRIES = [
+    ("registers.view", lambda: _("本月发放"), "distribution_index"),
     ("registers.view", lambda: _("儿童登记"), "children"),
+    ("registers.view", lambda: _("随访提醒"), "adherence"),
     ("force_majeure.declare", lambda: _("不可抗力"), "force_majeure"),
     ("registers.view", lambda: _("组织机构"), "units"),
     ("audit.view", lambda: _("审计日志"), "audit"),

@@ -1,0 +1,141 @@
+"""The village doctor's month: distribution (本月发放), follow-up cards (个案随访卡), adherence list."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+from jiceng.nutrition import actions, queries
+from jiceng.nutrition.forms import FollowUpForm
+from jiceng.nutrition.growth_chart import zscore_chart_svg
+from jiceng.nutrition.models import Child
+from jiceng.orgunits.models import Level
+from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
+
+
+@login_required
+def distribution_index(request):
+    """A village doctor goes straight to the village; township and county staff pick a village."""
+    root = access.scope_root(request.user)
+    if root is None:
+        raise Http404(_("未找到该页面"))
+    if root.level == Level.VILLAGE:
+        return redirect("distribution", code=root.code)
+    overview = queries.distribution_overview(root, actions.today())
+    return render(request, "nutrition/distribution_index.html", {"overview": overview, "root": root})
+
+
+def _is_htmx(request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+@login_required
+def distribution(request, code: str):
+    village = access.unit_in_scope_or_404(request.user, code)
+    if village.level != Level.VILLAGE:
+        raise Http404(_("未找到该页面"))
+    today = actions.today()
+    return render(
+        request,
+        "nutrition/distribution.html",
+        {
+            "village": village,
+            "dist": queries.distribution(village, today),
+            "today": today,
+            "can_edit": access.can(request.user, "registers.edit"),
+        },
+    )
+
+
+@login_required
+def distribution_collect(request, code: str, pk: int):
+    """Record one collection from the distribution page, following the E4 plan when stock is short."""
+    village = access.unit_in_scope_or_404(request.user, code)
+    child = access.object_in_scope_or_404(
+        request.user, Child.objects.select_related("village"), unit_field="village", pk=pk
+    )
+    if request.method != "POST" or child.village_id != village.pk:
+        raise Http404(_("未找到该页面"))
+    today = actions.today()
+    error = None
+    try:
+        packs = int(request.POST.get("packs", ""))
+    except ValueError:
+        error = _("包数：请输入整数")
+    if error is None:
+        dist = queries.distribution(village, today)
+        row = next((r for r in dist.rows if r.child.pk == child.pk), None)
+        if dist.shortage and row is not None and row.planned_packs is not None and packs > row.planned_packs:
+            error = _("库存不足，按优先顺序本次应发 %(n)d 包：%(why)s") % {
+                "n": row.planned_packs,
+                "why": row.plan_reason,
+            }
+        else:
+            try:
+                actions.record_collection(
+                    child,
+                    collected_on=today,
+                    packs=packs,
+                    collected_by=request.POST.get("collected_by", child.caregiver_name),
+                    acting_user=request.user,
+                )
+            except ValidationError as exc:
+                error = "；".join(exc.messages)
+    if _is_htmx(request):
+        dist = queries.distribution(village, today)
+        row = next((r for r in dist.rows if r.child.pk == child.pk), None)
+        return render(
+            request,
+            "nutrition/_distribution_row.html",
+            {"row": row, "village": village, "error": error, "can_edit": True, "dist": dist, "oob": True},
+        )
+    if error:
+        messages.error(request, f"{child.name}：{error}")
+    else:
+        messages.success(request, _("%(name)s 已领取 %(n)d 包") % {"name": child.name, "n": packs})
+    return redirect("distribution", code=village.code)
+
+
+@login_required_keep_form
+def followup_new(request, pk: int):
+    child = access.object_in_scope_or_404(
+        request.user, Child.objects.select_related("village"), unit_field="village", pk=pk
+    )
+    if not access.can(request.user, "registers.edit"):
+        raise Http404(_("未找到该页面"))
+    restored = pop_preserved_form(request)
+    data = request.POST if request.method == "POST" else restored
+    form = FollowUpForm(data) if data is not None else FollowUpForm(initial={"visited_on": actions.today()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            card = actions.record_followup(child, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("已保存随访卡"))
+            for warning in card.warnings:
+                messages.warning(request, warning)
+            return redirect("child_detail", pk=child.pk)
+    return render(request, "nutrition/followup_form.html", {"child": child, "form": form})
+
+
+@login_required
+def adherence(request):
+    """Children to visit again: fewer than 4 packs in the last 7 days, or due a follow-up this month."""
+    root = access.scope_root(request.user)
+    if root is None:
+        raise Http404(_("未找到该页面"))
+    code = request.GET.get("unit")
+    unit = access.unit_in_scope_or_404(request.user, code) if code else root
+    lists = queries.follow_up_worklist(unit, actions.today())
+    return render(request, "nutrition/adherence.html", {"unit": unit, "lists": lists})
+
+
+def growth_chart(child) -> str:
+    return zscore_chart_svg(list(child.followups.all()))
