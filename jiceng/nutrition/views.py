@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.nutrition import actions, eligibility, queries
+from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.forms import AssessmentForm, ChildForm, CollectionForm, ConsentForm, ForceMajeureForm, MoveForm
 from jiceng.nutrition.models import Child, ForceMajeure, Move
 from jiceng.nutrition.timeline import child_timeline
@@ -115,11 +116,15 @@ def child_detail(request, pk: int):
     child = _child_or_404(request, pk)
     full = access.can(request.user, "registers.view_full_identity")
     decision = eligibility.decide(child, actions.today())
+    baseline, latest = queries.baseline_and_latest(child)
     return render(
         request,
         "nutrition/child_detail.html",
         {
             "child": child,
+            "baseline": baseline,
+            "latest": latest,
+            "growth_chart": zscore_chart_svg(list(child.followups.all())),
             "decision": decision,
             "style": STATUS_STYLE.get(decision.status, ""),
             "timeline": child_timeline(child, decision),

@@ -72,3 +72,22 @@ def test_demo_password_meets_the_policy():
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(DEMO_PASSWORD)
+
+
+def test_demo_history_is_consistent_with_the_rules(db):
+    import datetime as dt
+
+    from jiceng.demo.generator import generate_county
+    from jiceng.demo.history import load_register_history
+    from jiceng.nutrition import eligibility
+    from jiceng.nutrition.models import Collection, FollowUp
+
+    load_counties([generate_county(children=500, townships=4, villages_per_township=(3, 4))])
+    totals = load_register_history(OrgUnit.objects.get(code="522799"), as_of=dt.date(2026, 11, 22))
+    assert totals["collections"] > 2000 and totals["followups"] > 1000
+    assert Collection.objects.count() == totals["collections"] and FollowUp.objects.count() == totals["followups"]
+    children = list(eligibility.with_history(Child.objects.all()))
+    decisions = eligibility.decisions_for(children, dt.date(2026, 11, 22))
+    assert not [d.warnings for d in decisions.values() if d.warnings]
+    statuses = {d.status for d in decisions.values()}
+    assert {"在服", "停服", "服满", "可纳入"} <= statuses

@@ -170,3 +170,30 @@ def test_village_doctor_records_a_month_for_five_children(page, tree, enrolled, 
     page.screenshot(path=f"{screenshot_dir}/test-distribution-after.png", full_page=True)
     assert Collection.objects.filter(month=f"{TODAY:%Y-%m}").count() == 4
     assert not refused.collections.exists()
+
+
+def test_child_page_compares_baseline_with_latest_and_draws_the_chart(client, tree, make_child):
+    child = make_child(sex="M", birth_date=months_ago(14, 1))
+    actions.record_followup(
+        child,
+        visited_on=months_ago(6),
+        length_cm=Decimal("66.0"),
+        position="lying",
+        weight_kg=Decimal("7.1"),
+        hb_g_l=Decimal("98"),
+        acting_user=tree.village_doctor,
+    )
+    actions.record_followup(
+        child,
+        visited_on=months_ago(1),
+        length_cm=Decimal("74.5"),
+        position="lying",
+        weight_kg=Decimal("9.0"),
+        hb_g_l=Decimal("112"),
+        acting_user=tree.village_doctor,
+    )
+    client.force_login(tree.village_doctor)
+    page = client.get(f"/children/{child.pk}/").content.decode()
+    assert "基线（首次）" in page and "66.0" in page and "74.5" in page
+    assert "<svg" in page and "polyline" in page  # three series with two points each
+    assert "轻度" in page or "中度" in page  # baseline anaemia at 1250 m: 98 - 2 = 96 → 中度

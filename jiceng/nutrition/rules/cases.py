@@ -308,10 +308,6 @@ def _show(value: object) -> str:
     return str(value)
 
 
-def _history_entries(decision: Decision, with_rules: bool) -> list[tuple]:
-    return [(item.date, item.status, item.rule_id if with_rules else None) for item in decision.history]
-
-
 def compare(expect: dict, decision: Decision) -> list[str]:
     """The differences between the expected values and the decision (empty when they agree)."""
     actual = {
@@ -336,15 +332,22 @@ def compare(expect: dict, decision: Decision) -> list[str]:
             f"rules: 说明中缺少 {', '.join(missing_rules)},实际为 {', '.join(decision.rule_ids) or '无'} "
             f"(rule ids missing from the explanation)"
         )
-    if "history" in expect:
-        expected = expect["history"]
-        with_rules = any(rule is not None for _, _, rule in expected)
-        got = _history_entries(decision, with_rules)
-        if [(day, status, rule if with_rules else None) for day, status, rule in expected] != got:
-            differences.append(
-                f"history: 期望 {_format_history(expected)},实际 {_format_history(got)} (expected, got)"
-            )
+    if "history" in expect and not _history_matches(expect["history"], decision):
+        got = [(item.date, item.status, item.rule_id) for item in decision.history]
+        differences.append(
+            f"history: 期望 {_format_history(expect['history'])},实际 {_format_history(got)} (expected, got)"
+        )
     return differences
+
+
+def _history_matches(expected: list[tuple], decision: Decision) -> bool:
+    """Same dates and statuses in the same order; a rule id is compared only where the case gives one."""
+    if len(expected) != len(decision.history):
+        return False
+    return all(
+        day == item.date and status == item.status and (rule is None or rule == item.rule_id)
+        for (day, status, rule), item in zip(expected, decision.history, strict=True)
+    )
 
 
 def _format_history(entries: list[tuple]) -> str:

@@ -39,7 +39,6 @@ def in_age_window(birth: date, on: date) -> bool:
     return age_window_start(birth, on) <= on < upper_age_date(birth, on)
 
 
-@lru_cache(maxsize=65536)
 def leaves_age_window_on(birth: date, since: date) -> date:
     """E1: the first day on or after ``since`` on which the child is at or past the upper age in force.
 
@@ -47,16 +46,28 @@ def leaves_age_window_on(birth: date, since: date) -> date:
     2020-01-10 (24-month date), one born 2018-06-10 on 2021-06-10 (36-month date).
     Returns ``since`` itself when the child is already past the upper age that day.
     """
-    changes = get_parameter("upper_age_months").changes()
-    for position, (_, upper_age) in enumerate(changes):
-        segment_end = changes[position + 1][0] if position + 1 < len(changes) else None
+    for segment_end, leaves_on in _upper_age_segments(birth):
         if segment_end is not None and segment_end <= since:
             continue
-        segment_start = changes[position][0] if position > 0 else since
-        leaves_on = max(month_date(birth, upper_age), segment_start, since)
+        if leaves_on < since:
+            leaves_on = since
         if segment_end is None or leaves_on < segment_end:
             return leaves_on
     raise AssertionError("unreachable: the last segment is open-ended")
+
+
+@lru_cache(maxsize=8192)
+def _upper_age_segments(birth: date) -> tuple[tuple[date | None, date], ...]:
+    """For each period of the dated upper age: (end of the period, the day this child would leave in it)."""
+    changes = get_parameter("upper_age_months").changes()
+    segments = []
+    for position, (starts_on, upper_age) in enumerate(changes):
+        segment_end = changes[position + 1][0] if position + 1 < len(changes) else None
+        leaves_on = month_date(birth, upper_age)
+        if position > 0 and leaves_on < starts_on:
+            leaves_on = starts_on
+        segments.append((segment_end, leaves_on))
+    return tuple(segments)
 
 
 def pack_cap(on: date, leaves_on: date) -> int:
@@ -125,6 +136,12 @@ def reinclusion_deadline(birth: date, on: date) -> date:
 
 # --- E4 priority (优先保障) -----------------------------------------------------------------
 
+PRIORITY_GROUP_NAMES = {
+    1: "第一优先(建档立卡贫困家庭/易地扶贫搬迁安置点)",
+    2: "第二优先(6–23足月龄)",
+    3: "第三优先(其他)",
+}
+
 
 def priority_group(child: ChildFacts, months: int, on: date) -> int:
     """E4: 1 for 建档立卡/易地扶贫搬迁安置点, 2 for completed months 6–23, 3 for the rest.
@@ -150,6 +167,8 @@ def stop_month(last_month: int, last_collection: date, force_majeure: frozenset[
     M+3. Force-majeure months (不可抗力) are skipped: they neither count nor break the run.
     """
     months_needed = parameter("months_without_collection_for_stop", last_collection)
+    if not force_majeure:
+        return last_month + months_needed + 1
     month = last_month
     counted = 0
     while counted < months_needed:

@@ -82,16 +82,25 @@ def _force_majeure_months(months: frozenset[str]) -> frozenset[int]:
     return frozenset(parse_month_key(month) for month in months)
 
 
-def _fast_path_bounds() -> tuple[int, int, int]:
+def _fast_path_bounds() -> tuple[int, int, timedelta]:
     """Safe lower bounds that let the replay skip exact checks for ordinary collections."""
     min_stop_gap = get_parameter("months_without_collection_for_stop").smallest + 1
     min_packs = get_parameter("packs_per_month").smallest
-    cap_window = -(-get_parameter("packs_per_month").largest // get_parameter("packs_per_day").smallest)
-    return min_stop_gap, min_packs, cap_window
+    cap_days = -(-get_parameter("packs_per_month").largest // get_parameter("packs_per_day").smallest)
+    return min_stop_gap, min_packs, timedelta(days=cap_days)
+
+
+_ISO_DATES: dict[date, str] = {}
 
 
 def _ymd(day: date) -> str:
-    return day.isoformat()
+    """``day.isoformat()``, memoised: explanations repeat the same few thousand dates."""
+    text = _ISO_DATES.get(day)
+    if text is None:
+        if len(_ISO_DATES) > 100_000:
+            _ISO_DATES.clear()
+        text = _ISO_DATES[day] = day.isoformat()
+    return text
 
 
 class _Replay:
@@ -184,7 +193,9 @@ class _Replay:
         refusals = self.refusals(day, check_residence=False)
         if refusals:
             first = refusals[0]
-            self._ignore(day, Reason(first.rule_id, f"{_ymd(day)} 的发放记录不符合规则,未计入:{first.text}", first.clause))
+            self._ignore(
+                day, Reason(first.rule_id, f"{_ymd(day)} 的发放记录不符合规则,未计入:{first.text}", first.clause)
+            )
             return
         status = self.status
         if status is ACTIVE:
@@ -198,7 +209,7 @@ class _Replay:
             self.last_month = month
             self.month_count = 1
         self.last_collection = day
-        if packs is not None:
+        if packs is not None and (packs > self.min_packs or day >= self.fast_until):
             self._check_packs(day, packs)
 
     def _start(self, day: date, status: str) -> None:
@@ -217,7 +228,7 @@ class _Replay:
 
     def _set_leaves_on(self, leaves_on: date) -> None:
         self.leaves_on = leaves_on
-        self.fast_until = leaves_on - timedelta(days=self.cap_window)
+        self.fast_until = leaves_on - self.cap_window
 
     def _check_packs(self, day: date, packs: int) -> None:
         cap = rules.pack_cap(day, self.leaves_on)
@@ -323,7 +334,9 @@ class _Replay:
     def _stop(self, day: date, stop_at: int) -> None:
         """E5: two months without collection → 停服; E7: the second stop → 终止."""
         self.stop_count += 1
-        missed = "、".join(month_key(month) for month in rules.months_counted_for_stop(self.last_month, stop_at, self.force_majeure))
+        missed = "、".join(
+            month_key(month) for month in rules.months_counted_for_stop(self.last_month, stop_at, self.force_majeure)
+        )
         skipped = [month_key(m) for m in range(self.last_month + 1, stop_at) if m in self.force_majeure]
         skipped_text = f"({'、'.join(skipped)} 为不可抗力月份,不计)" if skipped else ""
         why = reason(
@@ -480,10 +493,14 @@ def _decide(replay: _Replay, as_of: date) -> Decision:
         max_packs = rules.pack_cap(as_of, leaves_on)
         if max_packs < parameter("packs_per_month", as_of):
             reasons.append(
-                reason("E1", f"距满{parameter('upper_age_months', as_of)}月龄({_ymd(leaves_on)})仅剩 "
-                       f"{(leaves_on - as_of).days} 天,本次最多领取 {max_packs} 包")
+                reason(
+                    "E1",
+                    f"距满{parameter('upper_age_months', as_of)}月龄({_ymd(leaves_on)})仅剩 "
+                    f"{(leaves_on - as_of).days} 天,本次最多领取 {max_packs} 包",
+                )
             )
         priority = rules.priority_group(child, age, as_of)
+        reasons.append(reason("E4", f"配量不足时的优先级:{rules.PRIORITY_GROUP_NAMES[priority]}"))
     last = replay.last_collection
     return Decision(
         status=reported,
@@ -524,9 +541,14 @@ def _active_reasons(replay: _Replay, as_of: date, refusals: list[Reason]) -> lis
         stop_at = rules.stop_month(replay.last_month, replay.last_collection, replay.force_majeure)
         stop_on = rules.stop_day(stop_at)
         if stop_on < replay.leaves_on:
-            missed = "、".join(month_key(m) for m in rules.months_counted_for_stop(replay.last_month, stop_at, replay.force_majeure))
+            missed = "、".join(
+                month_key(m) for m in rules.months_counted_for_stop(replay.last_month, stop_at, replay.force_majeure)
+            )
             reasons.append(
-                reason("E5", f"最后一次领取在 {_ymd(replay.last_collection)};若 {missed} 均未领取,将于 {_ymd(stop_on)} 停服")
+                reason(
+                    "E5",
+                    f"最后一次领取在 {_ymd(replay.last_collection)};若 {missed} 均未领取,将于 {_ymd(stop_on)} 停服",
+                )
             )
     return [*reasons, *refusals]
 
@@ -534,7 +556,9 @@ def _active_reasons(replay: _Replay, as_of: date, refusals: list[Reason]) -> lis
 def _stopped_reasons(replay: _Replay, as_of: date, age: int, refusals: list[Reason]) -> list[Reason]:
     reasons = list(replay.status_reasons)
     if not refusals:
-        reasons.append(reason("E7", f"第 {replay.stop_count} 次停服,{_ymd(as_of)} 时 {age} 足月龄(不超过30月龄),可以续服"))
+        reasons.append(
+            reason("E7", f"第 {replay.stop_count} 次停服,{_ymd(as_of)} 时 {age} 足月龄(不超过30月龄),可以续服")
+        )
     return [*reasons, *refusals]
 
 
@@ -566,11 +590,11 @@ def check_collection(
     cap = rules.pack_cap(on_date, leaves_on)
     if packs > cap:
         if cap < parameter("packs_per_month", on_date):
+            upper = parameter("upper_age_months", on_date)
+            days_left = (leaves_on - on_date).days
             return reason(
                 "E1",
-                f"距满{parameter('upper_age_months', on_date)}月龄({_ymd(leaves_on)})仅剩 {(leaves_on - on_date).days} 天,"
-                f"本次最多领取 {cap} 包,不能领取 {packs} 包",
+                f"距满{upper}月龄({_ymd(leaves_on)})仅剩 {days_left} 天,本次最多领取 {cap} 包,不能领取 {packs} 包",
             )
         return reason("E6", f"每次限领一个月用量({cap} 包),不能领取 {packs} 包")
     return None
-

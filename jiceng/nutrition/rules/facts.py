@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 from .clauses import CLAUSES
 
@@ -30,7 +31,7 @@ DEATH = "death"  # 死亡
 EVENT_TYPES = (CONSENT, COLLECT, ASSESSMENT, MOVE_OUT, DEATH)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ChildFacts:
     """What the rules need to know about a child (儿童)."""
 
@@ -41,7 +42,7 @@ class ChildFacts:
     special_condition: bool = False  # 需专业医生评估的特殊疾病 (e.g. 地中海贫血)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Event:
     """Something that happened to a child on a day."""
 
@@ -51,9 +52,11 @@ class Event:
     suitable: bool | None = None  # assessment: 适宜 (True) / 不适宜 (False)
 
 
-@dataclass(frozen=True)
-class Reason:
-    """Why: a rule id, a Chinese explanation with its dates and ages, and the quoted clause."""
+class Reason(NamedTuple):
+    """Why: a rule id, a Chinese explanation with its dates and ages, and the quoted clause.
+
+    Immutable; a named tuple because the engine makes several for every child.
+    """
 
     rule_id: str
     text: str
@@ -68,8 +71,7 @@ def reason(rule_id: str, text: str) -> Reason:
     return Reason(rule_id, f"{text} ({rule_id})", CLAUSES.get(rule_id, ""))
 
 
-@dataclass(frozen=True)
-class StatusChange:
+class StatusChange(NamedTuple):
     """One entry of a child's enrolment history (a status change on a day)."""
 
     date: date
@@ -78,7 +80,7 @@ class StatusChange:
     text: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Decision:
     """The engine's answer for a child on a day, with its reasons."""
 

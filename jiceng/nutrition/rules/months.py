@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 
 _DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _MONTH_KEY = re.compile(r"^(\d{4})-(\d{2})$")
@@ -62,6 +63,7 @@ def month_start(index: int) -> date:
     return date(year, month_zero + 1, 1)
 
 
+@lru_cache(maxsize=4096)
 def month_key(index: int) -> str:
     """``"YYYY-MM"`` of a month index."""
     year, month_zero = divmod(index, 12)

@@ -126,25 +126,32 @@ def read_parameter_files(directory: Path) -> dict[str, Parameter]:
     return parameters
 
 
+_loaded: dict[str, Parameter] = {}
+
+
 @cache
 def load_parameters() -> dict[str, Parameter]:
     """All programme parameters, parsed once per process."""
-    return read_parameter_files(PARAMETERS_DIR)
+    _loaded.update(read_parameter_files(PARAMETERS_DIR))
+    return _loaded
 
 
 def get_parameter(name: str) -> Parameter:
     """The :class:`Parameter` called ``name``; :class:`ParameterError` if there is none."""
     try:
-        return load_parameters()[name]
+        return (_loaded or load_parameters())[name]
     except KeyError:
         raise ParameterError(f"未定义的参数 {name!r} (unknown parameter)") from None
 
 
 def parameter(name: str, on: date) -> int | float:
     """The value of parameter ``name`` in force on ``on``."""
-    return get_parameter(name).at(on)
+    item = _loaded.get(name) or get_parameter(name)
+    if on >= item.dates[-1]:
+        return item.values[-1]
+    return item.at(on)
 
 
 def parameter_changes(name: str) -> list[tuple[date, int | float]]:
     """(effective date, value) pairs of parameter ``name``, in date order."""
-    return get_parameter(name).changes()
+    return list(get_parameter(name).changes())

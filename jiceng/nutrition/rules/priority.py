@@ -23,14 +23,9 @@ from collections.abc import Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from .eligibility import PRIORITY_GROUP_NAMES
 from .evaluation import evaluate
 from .facts import ChildFacts, Event, Reason, reason
-
-GROUP_NAMES = {
-    1: "第一优先(建档立卡贫困家庭/易地扶贫搬迁安置点)",
-    2: "第二优先(6–23足月龄)",
-    3: "其他",
-}
 
 ISSUE = "发放"  # gets the full due
 PARTIAL = "部分发放"  # gets what is left (allow_partial)
@@ -113,7 +108,9 @@ def priority_plan(
             not_due.append((key, decision.blocked_by or decision.reasons[-1]))
             continue
         enrolled = enrolled_on or decision.enrolled_on
-        due.append((_queue_position(decision.priority, enrolled, key), key, decision.priority, enrolled, decision.max_packs))
+        due.append(
+            (_queue_position(decision.priority, enrolled, key), key, decision.priority, enrolled, decision.max_packs)
+        )
     due.sort(key=lambda item: item[0])
     total_due = sum(item[4] for item in due)
     plan = PriorityPlan(on_date=on_date, stock=stock, total_due=total_due, not_due=not_due)
@@ -138,7 +135,7 @@ def _allocation_reason(
     outcome: str, place: int, group: int, enrolled: date | None, due: int, packs: int, left: int, shortage: bool
 ) -> Reason:
     enrolled_text = f"纳入日期 {enrolled.isoformat()}" if enrolled else "尚未纳入"
-    where = f"{GROUP_NAMES[group]},{enrolled_text},排第 {place} 位"
+    where = f"{PRIORITY_GROUP_NAMES[group]},{enrolled_text},排第 {place} 位"
     if not shortage:
         return reason("E4", f"库存充足,发放 {packs} 包({where})")
     if outcome == ISSUE:
