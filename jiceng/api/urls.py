@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from jiceng.api import views
+from jiceng.nutrition import api as nutrition_api
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
@@ -11,4 +12,8 @@ urlpatterns = [
     path("me/", views.MeView.as_view(), name="api_me"),
     path("units/", views.UnitListView.as_view(), name="api_units"),
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="api_unit_detail"),
+    path("children/", nutrition_api.ChildListView.as_view(), name="api_children"),
+    path("children/<int:pk>/", nutrition_api.ChildDetailView.as_view(), name="api_child_detail"),
+    path("collections/", nutrition_api.CollectionListView.as_view(), name="api_collections"),
+    path("followups/", nutrition_api.FollowUpListView.as_view(), name="api_followups"),
 ]
