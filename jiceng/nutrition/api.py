@@ -102,7 +102,7 @@ class ChildListView(generics.ListCreateAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
-        children = list(eligibility.with_history(Child.objects.filter(pk__in=[c.pk for c in page]).order_by("id")))
+        children = list(Child.objects.select_related("village").filter(pk__in=[c.pk for c in page]).order_by("id"))
         context = {**self.get_serializer_context(), "decisions": eligibility.decisions_for(children, actions.today())}
         log_api_read(request, "children", len(children))
         return self.get_paginated_response(ChildSerializer(children, many=True, context=context).data)

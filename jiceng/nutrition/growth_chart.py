@@ -39,7 +39,7 @@ def zscore_chart_svg(cards) -> str:
         dash = ' stroke-dasharray="4 3" stroke="#b42318"' if z == -2 else ' stroke="#e4e7ec"'
         parts.append(f'<line x1="{PAD_LEFT}" x2="{WIDTH - PAD_RIGHT}" y1="{y:.1f}" y2="{y:.1f}"{dash}/>')
         parts.append(f'<text x="{PAD_LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" fill="#616e7c">{z:+d}</text>')
-    for field, label, colour in SERIES:
+    for field, _label, colour in SERIES:
         points = [
             (x(c), _y(getattr(c, field)))
             for c in cards

@@ -39,12 +39,18 @@ DUE_STATUSES = ("可纳入", "在服", "停服")  # statuses that may be due a c
 WAITING_FOR_PAPERWORK = ("E8", "E9")  # due, but the consent form or the doctor's assessment is missing
 
 
+@dataclass(frozen=True)
+class CollectionSummary:
+    collected_on: dt.date
+    packs: int
+
+
 @dataclass
 class DistributionRow:
     child: Child
     decision: Decision
-    last_collection: Collection | None
-    collected_this_month: Collection | None
+    last_collection: CollectionSummary | None
+    collected_this_month: CollectionSummary | None
     planned_packs: int | None = None  # from the E4 plan when stock is short
     plan_reason: str = ""
 
@@ -91,18 +97,20 @@ def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
     from jiceng.nutrition.rules.engine import priority_plan
 
     children = list(
-        eligibility.with_history(
-            children_in(village).filter(residence__in=[Residence.RESIDENT, Residence.FLOATING])
-        ).order_by("name", "id")
+        children_in(village)
+        .filter(residence__in=[Residence.RESIDENT, Residence.FLOATING])
+        .select_related("village")
+        .order_by("name", "id")
     )
-    decisions = eligibility.decisions_for(children, on_date)
-    month = f"{on_date:%Y-%m}"
+    histories = eligibility.histories_for(c.pk for c in children)
+    decisions = eligibility.decisions_for(children, on_date, histories)
+    month = (on_date.year, on_date.month)
     rows = []
     for child in children:
         decision = decisions[child.pk]
-        collections = list(child.collections.all())
-        this_month = next((c for c in collections if c.collected_on.strftime("%Y-%m") == month), None)
-        earlier = [c for c in collections if c.collected_on.strftime("%Y-%m") < month]
+        collections = histories[child.pk].collections
+        this_month = next((CollectionSummary(d, p) for d, p in collections if (d.year, d.month) == month), None)
+        earlier = [CollectionSummary(d, p) for d, p in collections if (d.year, d.month) < month]
         row = DistributionRow(child, decision, earlier[-1] if earlier else None, this_month)
         if this_month or decision.can_collect or (decision.status in DUE_STATUSES and row.needs_paperwork):
             rows.append(row)
@@ -116,7 +124,7 @@ def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
                 (
                     r.child.pk,
                     eligibility.child_facts(r.child),
-                    eligibility.child_events(r.child),
+                    histories[r.child.pk].events,
                     r.decision.enrolled_on,
                 )
                 for r in due_rows

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.nutrition import actions, eligibility, queries
-from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.forms import AssessmentForm, ChildForm, CollectionForm, ConsentForm, ForceMajeureForm, MoveForm
+from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child, ForceMajeure, Move
 from jiceng.nutrition.timeline import child_timeline
 from jiceng.orgunits.models import Level
@@ -53,7 +53,7 @@ def child_list(request):
     if query:
         children = children.filter(name__contains=query)
     page = Paginator(children.order_by("village__path", "name", "id"), 50).get_page(request.GET.get("page"))
-    listed = list(eligibility.with_history(Child.objects.filter(pk__in=[c.pk for c in page])))
+    listed = list(Child.objects.select_related("village").filter(pk__in=[c.pk for c in page]))
     decisions = eligibility.decisions_for(listed, actions.today())
     by_pk = {c.pk: c for c in listed}
     rows = []

@@ -396,11 +396,28 @@ def run_case(case: object, source: str = "", index: int = 0) -> CaseResult:
     return result
 
 
+class _CaseLoader(yaml.SafeLoader):
+    """Safe YAML, except that an impossible unquoted date (2024-13-01) stays text.
+
+    The case parser then reports it as a bad date in that case instead of the whole file failing.
+    """
+
+
+def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
+
+
 def load_case_file(path: str | Path) -> list:
     """The list of cases in a YAML file; :class:`CaseError` if the file cannot be read as one."""
     try:
         with open(path, encoding="utf-8") as handle:
-            content = yaml.safe_load(handle)
+            content = yaml.load(handle, Loader=_CaseLoader)  # a SafeLoader subclass
     except OSError as error:
         raise CaseError([f"无法读取文件 (cannot read file): {error}"]) from error
     except yaml.YAMLError as error:

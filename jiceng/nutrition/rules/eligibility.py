@@ -75,7 +75,9 @@ def pack_cap(on: date, leaves_on: date) -> int:
 
     「一月一领,每次限领一个月用量」, 「项目每天为婴幼儿免费提供1包营养包」.
     *Reading:* one month's supply is 30 packs (a parameter); a collection within 30 days of
-    the upper-age date is capped at the days left before it (1 pack a day).
+    the upper-age date is capped at the days left before it (1 pack a day). ``leaves_on`` is
+    the day the child actually leaves under the dated upper age (:func:`leaves_age_window_on`),
+    so a child whose 24-month date fell on or after 2020-04-01 was never capped at 24 months.
     """
     month_supply = parameter("packs_per_month", on)
     days_left = (leaves_on - on).days

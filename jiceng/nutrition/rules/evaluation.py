@@ -125,9 +125,6 @@ class _Replay:
         "fast_until",
         "reinclude_on",
         "reinclude_until",
-        "min_stop_gap",
-        "min_packs",
-        "cap_window",
     )
 
     def __init__(self, child: ChildFacts, force_majeure: frozenset[int], consent_on, suitable_on):
@@ -149,7 +146,6 @@ class _Replay:
         self.fast_until = None
         self.reinclude_on = None
         self.reinclude_until = None
-        self.min_stop_gap, self.min_packs, self.cap_window = _FAST_PATH_BOUNDS
 
     # --- recording ---------------------------------------------------------------------------
 
@@ -172,9 +168,9 @@ class _Replay:
         if (
             self.status is ACTIVE
             and month != self.last_month
-            and month - self.last_month < self.min_stop_gap
+            and month - self.last_month < _MIN_STOP_GAP
             and day < self.fast_until
-            and (packs is None or 0 < packs <= self.min_packs)
+            and (packs is None or 0 < packs <= _MIN_PACKS)
         ):
             # The usual case: an enrolled child's collection in a later month, within the stop gap,
             # far from the upper age, of no more than a month's supply. Nothing to check.
@@ -188,14 +184,13 @@ class _Replay:
         self.advance(day)
         packs = event.packs
         if packs is not None and packs <= 0:
-            self._ignore(day, reason("E6", f"{_ymd(day)} 的发放记录数量为 {packs} 包,不是有效领取,未计入"))
+            self.warnings.append(reason("E6", f"{_ymd(day)} 的发放记录数量为 {packs} 包,不是有效领取,未计入"))
             return
         refusals = self.refusals(day, check_residence=False)
         if refusals:
             first = refusals[0]
-            self._ignore(
-                day, Reason(first.rule_id, f"{_ymd(day)} 的发放记录不符合规则,未计入:{first.text}", first.clause)
-            )
+            ignored = f"{_ymd(day)} 的发放记录不符合规则,未计入:{first.text}"
+            self.warnings.append(Reason(first.rule_id, ignored, first.clause))
             return
         status = self.status
         if status is ACTIVE:
@@ -209,26 +204,29 @@ class _Replay:
             self.last_month = month
             self.month_count = 1
         self.last_collection = day
-        if packs is not None and (packs > self.min_packs or day >= self.fast_until):
+        if packs is not None and (packs > _MIN_PACKS or day >= self.fast_until):
             self._check_packs(day, packs)
 
     def _start(self, day: date, status: str) -> None:
         """A collection that enrols (E2), resumes (E7) or re-includes (E3) the child."""
         age = self._age(day)
+        leaves_on = rules.leaves_age_window_on(self.birth, day)
         if status is _NEVER:
             self.enrolled_on = day
             why = reason("E2", f"{_ymd(day)} 首次领取营养包,纳入项目(时 {age} 足月龄,已签知情同意书)")
         elif status is STOPPED:
-            why = reason("E7", f"{_ymd(day)} 续服(第 {self.stop_count} 次停服后,时 {age} 足月龄,未超过30月龄)")
+            limit = parameter("max_resumption_age_months", day)
+            why = reason("E7", f"{_ymd(day)} 续服(第 {self.stop_count} 次停服后,时 {age} 足月龄,未超过{limit}月龄)")
         else:
-            why = reason("E3", f"{_ymd(day)} 重新纳入并领取(时 {age} 足月龄),可服用至满36月龄")
+            upper = completed_months(self.birth, leaves_on)
+            why = reason("E3", f"{_ymd(day)} 重新纳入并领取(时 {age} 足月龄),可服用至满{upper}月龄({_ymd(leaves_on)})")
             self.reinclude_until = None
         self._change(day, ACTIVE, why)
-        self._set_leaves_on(rules.leaves_age_window_on(self.birth, day))
+        self._set_leaves_on(leaves_on)
 
     def _set_leaves_on(self, leaves_on: date) -> None:
         self.leaves_on = leaves_on
-        self.fast_until = leaves_on - self.cap_window
+        self.fast_until = leaves_on - _CAP_WINDOW
 
     def _check_packs(self, day: date, packs: int) -> None:
         cap = rules.pack_cap(day, self.leaves_on)
@@ -236,9 +234,6 @@ class _Replay:
             self.warnings.append(
                 reason("E6", f"{_ymd(day)} 领取 {packs} 包,超过本次限领的 {cap} 包(已计入领取,请核实)")
             )
-
-    def _ignore(self, day: date, why: Reason) -> None:
-        self.warnings.append(why)
 
     # --- what a collection on a day would be refused for ----------------------------------
 
@@ -264,12 +259,13 @@ class _Replay:
             return [*found, window]
         if status is _NEVER:
             if not rules.within_first_enrolment_age(birth, day):
-                found.append(
-                    reason("E2", f"从未领取,{_ymd(day)} 已 {self._age(day)} 足月龄,超过30月龄不再纳入首次发放")
-                )
+                limit = parameter("max_first_enrolment_age_months", day)
+                text = f"从未领取,{_ymd(day)} 已 {self._age(day)} 足月龄,超过{limit}月龄不再纳入首次发放"
+                found.append(reason("E2", text))
                 return found
         elif status is STOPPED and not rules.within_resumption_age(birth, day):
-            found.append(reason("E7", f"{_ymd(day)} 已 {self._age(day)} 足月龄,大于30月龄,不予续服"))
+            limit = parameter("max_resumption_age_months", day)
+            found.append(reason("E7", f"{_ymd(day)} 已 {self._age(day)} 足月龄,大于{limit}月龄,不予续服"))
             return found
         if rules.awaits_assessment(self.child, self.suitable_on, day):
             found.append(reason("E8", "患特殊疾病,须经专业医生评估为适宜后方可发放,尚无适宜的评估"))
@@ -282,7 +278,9 @@ class _Replay:
         birth = self.birth
         start = rules.age_window_start(birth, day)
         if day < start:
-            return reason("E1", f"{_ymd(day)} 时 {self._age(day)} 足月龄,未满6月龄;满6月龄之日为 {_ymd(start)}")
+            lower = parameter("lower_age_months", day)
+            age = self._age(day)
+            return reason("E1", f"{_ymd(day)} 时 {age} 足月龄,未满{lower}月龄;满{lower}月龄之日为 {_ymd(start)}")
         leaves_on = rules.leaves_age_window_on(birth, day)
         if leaves_on <= day:
             upper = parameter("upper_age_months", day)
@@ -356,10 +354,12 @@ class _Replay:
         self.reinclude_on = None
         self.reinclude_until = rules.reinclusion_deadline(self.birth, day)
         upper = parameter("upper_age_months", day)
+        below = parameter("reinclusion_age_limit_months", day)
+        limit = parameter("max_resumption_age_months", day)
         why = reason(
             "E3",
-            f"{_ymd(day)} 发放上限提高至{upper}月龄,当日 {age} 足月龄(未满30月龄),可重新纳入;"
-            f"须在 {_ymd(self.reinclude_until)} 前(不超过30月龄)重新领取",
+            f"{_ymd(day)} 发放上限提高至{upper}月龄,当日 {age} 足月龄(未满{below}月龄),可重新纳入;"
+            f"须在 {_ymd(self.reinclude_until)} 前(不超过{limit}月龄)重新领取",
         )
         self._change(day, _REINCLUDABLE, why, shown=ELIGIBLE)
         self._set_leaves_on(rules.leaves_age_window_on(self.birth, day))
@@ -367,7 +367,8 @@ class _Replay:
     def _lapse_reinclusion(self, day: date) -> None:
         """E3/E7: a re-included child who has not collected by the 31-month date cannot return."""
         self.reinclude_until = None
-        why = reason("E3", f"重新纳入期限已过:至 {_ymd(day)} 已超过30月龄仍未重新领取,不再纳入")
+        limit = parameter("max_resumption_age_months", day)
+        why = reason("E3", f"重新纳入期限已过:至 {_ymd(day)} 已超过{limit}月龄仍未重新领取,不再纳入")
         self._change(day, COMPLETED, why)
         self.reinclude_on = rules.reinclusion_date(self.birth, day)
 
@@ -383,7 +384,7 @@ class _Replay:
         self.reinclude_until = None
 
 
-_FAST_PATH_BOUNDS = _fast_path_bounds()
+_MIN_STOP_GAP, _MIN_PACKS, _CAP_WINDOW = _fast_path_bounds()
 
 # Registry events that end an enrolment, with their order against a collection on the same day.
 _BEFORE_COLLECTION, _AFTER_COLLECTION = 0, 2
@@ -492,13 +493,7 @@ def _decide(replay: _Replay, as_of: date) -> Decision:
         leaves_on = replay.leaves_on if status is ACTIVE else rules.leaves_age_window_on(birth, as_of)
         max_packs = rules.pack_cap(as_of, leaves_on)
         if max_packs < parameter("packs_per_month", as_of):
-            reasons.append(
-                reason(
-                    "E1",
-                    f"距满{parameter('upper_age_months', as_of)}月龄({_ymd(leaves_on)})仅剩 "
-                    f"{(leaves_on - as_of).days} 天,本次最多领取 {max_packs} 包",
-                )
-            )
+            reasons.append(_cap_reason(birth, as_of, leaves_on, max_packs))
         priority = rules.priority_group(child, age, as_of)
         reasons.append(reason("E4", f"配量不足时的优先级:{rules.PRIORITY_GROUP_NAMES[priority]}"))
     last = replay.last_collection
@@ -520,16 +515,25 @@ def _decide(replay: _Replay, as_of: date) -> Decision:
     )
 
 
+def _cap_reason(birth: date, on: date, leaves_on: date, cap: int, asked: int | None = None) -> Reason:
+    """E1: a collection close to the upper-age date gives only the days left (1 pack a day)."""
+    upper = completed_months(birth, leaves_on)
+    text = f"距满{upper}月龄({_ymd(leaves_on)})仅剩 {(leaves_on - on).days} 天,本次最多领取 {cap} 包"
+    return reason("E1", text if asked is None else f"{text},不能领取 {asked} 包")
+
+
 def _never_enrolled(replay: _Replay, as_of: date, age: int, refusals: list[Reason]) -> tuple[str, list[Reason]]:
     """可纳入 if only paperwork (consent E9, assessment E8) stands in the way, else 不符合."""
     if any(item.rule_id in ("E1", "E2") for item in refusals):
         return INELIGIBLE, refusals
     birth = replay.birth
+    lower = parameter("lower_age_months", as_of)
     upper = parameter("upper_age_months", as_of)
+    limit = parameter("max_first_enrolment_age_months", as_of)
     deadline = rules.first_enrolment_deadline(birth, as_of)
     reasons = [
-        reason("E1", f"{_ymd(as_of)} 时 {age} 足月龄,在发放年龄段内(满6月龄至满{upper}月龄)"),
-        reason("E2", f"从未领取,须在 {_ymd(deadline)} 前(不超过30月龄)首次纳入"),
+        reason("E1", f"{_ymd(as_of)} 时 {age} 足月龄,在发放年龄段内(满{lower}月龄至满{upper}月龄)"),
+        reason("E2", f"从未领取,须在 {_ymd(deadline)} 前(不超过{limit}月龄)首次纳入"),
         *refusals,
     ]
     return ELIGIBLE, reasons
@@ -556,9 +560,9 @@ def _active_reasons(replay: _Replay, as_of: date, refusals: list[Reason]) -> lis
 def _stopped_reasons(replay: _Replay, as_of: date, age: int, refusals: list[Reason]) -> list[Reason]:
     reasons = list(replay.status_reasons)
     if not refusals:
-        reasons.append(
-            reason("E7", f"第 {replay.stop_count} 次停服,{_ymd(as_of)} 时 {age} 足月龄(不超过30月龄),可以续服")
-        )
+        limit = parameter("max_resumption_age_months", as_of)
+        text = f"第 {replay.stop_count} 次停服,{_ymd(as_of)} 时 {age} 足月龄(不超过{limit}月龄),可以续服"
+        reasons.append(reason("E7", text))
     return [*reasons, *refusals]
 
 
@@ -590,11 +594,6 @@ def check_collection(
     cap = rules.pack_cap(on_date, leaves_on)
     if packs > cap:
         if cap < parameter("packs_per_month", on_date):
-            upper = parameter("upper_age_months", on_date)
-            days_left = (leaves_on - on_date).days
-            return reason(
-                "E1",
-                f"距满{upper}月龄({_ymd(leaves_on)})仅剩 {days_left} 天,本次最多领取 {cap} 包,不能领取 {packs} 包",
-            )
+            return _cap_reason(child.birth_date, on_date, leaves_on, cap, packs)
         return reason("E6", f"每次限领一个月用量({cap} 包),不能领取 {packs} 包")
     return None

@@ -80,7 +80,7 @@ class PriorityPlan:
         return next((item.packs for item in self.allocations if item.key == key), 0)
 
 
-ChildEntry = tuple[Hashable, ChildFacts, Iterable[Event], "date | None"]
+ChildEntry = tuple[Hashable, ChildFacts, Iterable[Event], date | None]
 
 
 def _queue_position(priority: int, enrolled_on: date | None, key: Hashable) -> tuple:
