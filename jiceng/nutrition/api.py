@@ -79,11 +79,29 @@ class ChildCreateSerializer(serializers.Serializer):
     caregiver_phone = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _raise_api_error(exc: ValidationError):
-    raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+class _Forbidden(Exception):
+    def __init__(self, message: str):
+        self.response = Response({"detail": message}, status=status.HTTP_403_FORBIDDEN)
 
 
-class ChildListView(generics.ListCreateAPIView):
+def _perform(action, *args, **kwargs):
+    """Run an action; a Chinese ValidationError becomes a 400 with field errors, AccessDenied a 403."""
+    try:
+        return action(*args, **kwargs)
+    except access.AccessDenied as exc:
+        raise _Forbidden(str(exc)) from None
+    except ValidationError as exc:
+        raise ApiValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}) from None
+
+
+class ActionView(generics.ListCreateAPIView):
+    def handle_exception(self, exc):
+        if isinstance(exc, _Forbidden):
+            return exc.response
+        return super().handle_exception(exc)
+
+
+class ChildListView(ActionView):
     """Children in the caller's subtree, with the rules' status today. POST registers a child."""
 
     serializer_class = ChildSerializer
@@ -113,12 +131,7 @@ class ChildListView(generics.ListCreateAPIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         village = access.unit_in_scope_or_404(request.user, values.pop("village_code"))
-        try:
-            child = actions.register_child(actions.ChildData(**values), village=village, acting_user=request.user)
-        except access.AccessDenied as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        except ValidationError as exc:
-            _raise_api_error(exc)
+        child = _perform(actions.register_child, actions.ChildData(**values), village=village, acting_user=request.user)
         return Response(
             ChildSerializer(child, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
         )
@@ -148,7 +161,7 @@ class CollectionSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "unit_code", "month"]
 
 
-class CollectionListView(generics.ListCreateAPIView):
+class CollectionListView(ActionView):
     """Collections (发放登记) in the caller's subtree; POST records one through the rules (E1–E9)."""
 
     serializer_class = CollectionSerializer
@@ -168,18 +181,14 @@ class CollectionListView(generics.ListCreateAPIView):
         child = access.object_in_scope_or_404(
             request.user, Child.objects.all(), unit_field="village", pk=data.validated_data["child_id"]
         )
-        try:
-            collection = actions.record_collection(
-                child,
-                collected_on=data.validated_data["collected_on"],
-                packs=data.validated_data["packs"],
-                collected_by=data.validated_data.get("collected_by", ""),
-                acting_user=request.user,
-            )
-        except access.AccessDenied as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        except ValidationError as exc:
-            _raise_api_error(exc)
+        collection = _perform(
+            actions.record_collection,
+            child,
+            collected_on=data.validated_data["collected_on"],
+            packs=data.validated_data["packs"],
+            collected_by=data.validated_data.get("collected_by", ""),
+            acting_user=request.user,
+        )
         return Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
 
 
@@ -225,7 +234,7 @@ class FollowUpSerializer(serializers.ModelSerializer):
         ]
 
 
-class FollowUpListView(generics.ListCreateAPIView):
+class FollowUpListView(ActionView):
     """Follow-up cards (个案随访卡); POST computes z-scores and anaemia like the page does."""
 
     serializer_class = FollowUpSerializer
@@ -240,12 +249,7 @@ class FollowUpListView(generics.ListCreateAPIView):
         child = access.object_in_scope_or_404(
             request.user, Child.objects.select_related("village"), unit_field="village", pk=values.pop("child_id")
         )
-        try:
-            card = actions.record_followup(child, acting_user=request.user, **values)
-        except access.AccessDenied as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        except ValidationError as exc:
-            _raise_api_error(exc)
+        card = _perform(actions.record_followup, child, acting_user=request.user, **values)
         return Response(FollowUpSerializer(card).data, status=status.HTTP_201_CREATED)
 
 
