@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "jiceng.nutrition",
     "jiceng.stock",
     "jiceng.activities",
+    "jiceng.reporting",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

@@ -64,6 +64,8 @@ class OrgUnit(models.Model):
     depth = models.PositiveSmallIntegerField(editable=False, default=0)
     altitude_m = models.PositiveIntegerField(_("海拔(米)"), null=True, blank=True)
     active = models.BooleanField(_("启用"), default=True)
+    # False for a unit whose registers are not in the system: its monthly reports are typed in.
+    keeps_registers = models.BooleanField(_("使用系统台账"), default=True)
 
     class Meta:
         ordering = ["path"]

@@ -1,0 +1,178 @@
+"""The monthly report's figures from the child register, for many village clinics at once.
+
+This is the one place that counts them: the report, its Excel export, the API and documents all come
+here (through ``jiceng.reporting.values``). Counting rules (spec 03-reporting.md):
+
+- target children: resident (not non-resident, and not moved out or died before the month began),
+  whose window from the 6-month date to the upper-age date (36 months; dated parameter) overlaps the month;
+- 6–23 months: of those, completed months 6–23 at the month's end;
+- enrolled / stopped / resumed / terminated / completed: the rules engine's status changes dated in the month;
+- collections: by the clinic that issued them;
+- follow-up figures: each child's latest card in the month (z-scores flagged implausible are not counted).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db.models import Count, Sum
+
+from jiceng.nutrition import eligibility
+from jiceng.nutrition.models import Child, Collection, FollowUp, Move, Residence
+from jiceng.nutrition.rules.engine import completed_months, month_date, parameter
+from jiceng.nutrition.rules.facts import ACTIVE, COMPLETED, STOPPED, TERMINATED, UNSUITABLE
+from jiceng.periods import Period
+
+FIGURES = (
+    "target_children",
+    "target_children_6_23",
+    "newly_enrolled",
+    "collected_children",
+    "packs_issued",
+    "stopped",
+    "resumed",
+    "terminated",
+    "completed",
+    "followed_up",
+    "effective_use",
+    "counselled",
+    "hb_tested",
+    "anaemic",
+    "anaemic_mild",
+    "anaemic_moderate",
+    "anaemic_severe",
+    "length_measured",
+    "stunted",
+    "underweight",
+    "wasted",
+)
+ANAEMIA_FIGURE = {"轻度": "anaemic_mild", "中度": "anaemic_moderate", "重度": "anaemic_severe"}
+EFFECTIVE_USE_PACKS = 4  # 「近一周服用≥4包」 (rules parameter adherence)
+
+
+def _empty() -> dict[str, int]:
+    return dict.fromkeys(FIGURES, 0)
+
+
+def figures_for(village_ids: Iterable[int], month: Period) -> dict[int, dict[str, int]]:
+    """{village id: {figure: count}} for one month."""
+    ids = list(village_ids)
+    figures = {vid: _empty() for vid in ids}
+    if not ids:
+        return figures
+    _count_children(ids, month, figures)
+    _count_collections(ids, month, figures)
+    _count_followups(ids, month, figures)
+    return figures
+
+
+def _left_on(ids: list[int]) -> dict[int, dt.date]:
+    """Children who moved out or died: the day they left."""
+    return dict(
+        Move.objects.filter(child__village_id__in=ids, kind__in=[Move.Kind.MOVE_OUT, Move.Kind.DEATH]).values_list(
+            "child_id", "happened_on"
+        )
+    )
+
+
+def _count_children(ids: list[int], month: Period, figures) -> None:
+    children = list(
+        Child.objects.filter(village_id__in=ids, merged_into__isnull=True)
+        .exclude(residence=Residence.FLOATING)
+        .select_related("village")
+    )
+    left_on = _left_on(ids)
+    upper = parameter("upper_age_months", month.start)
+    lower = parameter("lower_age_months", month.start)
+    in_window = []
+    for child in children:
+        if child.pk in left_on and left_on[child.pk] < month.start:
+            continue
+        if child.birth_date > month.end:
+            continue
+        if month_date(child.birth_date, lower) <= month.end and month_date(child.birth_date, upper) > month.start:
+            counts = figures[child.village_id]
+            counts["target_children"] += 1
+            if 6 <= completed_months(child.birth_date, month.end) <= 23:
+                counts["target_children_6_23"] += 1
+            in_window.append(child)
+    # status changes in the month, from the rules engine (children born after the window cannot change)
+    candidates = [c for c in children if month_date(c.birth_date, lower) <= month.end]
+    histories = eligibility.histories_for(c.pk for c in candidates)
+    with_events = [c for c in candidates if histories[c.pk].events]
+    decisions = eligibility.decisions_for(with_events, month.end, histories)
+    for child in with_events:
+        counts = figures[child.village_id]
+        changes = decisions[child.pk].changes_between(month.start, month.end)
+        earlier_active = any(c.status == ACTIVE for c in decisions[child.pk].history if c.date < month.start)
+        for change in changes:
+            if change.status == ACTIVE:
+                if change.rule_id == "E7":
+                    counts["resumed"] += 1
+                elif not earlier_active:
+                    counts["newly_enrolled"] += 1
+                    earlier_active = True
+            elif change.status == STOPPED:
+                counts["stopped"] += 1
+            elif change.status in (TERMINATED, UNSUITABLE):
+                counts["terminated"] += 1
+            elif change.status == COMPLETED:
+                counts["completed"] += 1
+
+
+def _count_collections(ids: list[int], month: Period, figures) -> None:
+    rows = (
+        Collection.objects.filter(unit_id__in=ids, month=month.code)
+        .values("unit_id")
+        .annotate(children=Count("child_id", distinct=True), packs=Sum("packs"))
+    )
+    for row in rows:
+        figures[row["unit_id"]]["collected_children"] = row["children"]
+        figures[row["unit_id"]]["packs_issued"] = row["packs"] or 0
+
+
+def _count_followups(ids: list[int], month: Period, figures) -> None:
+    latest: dict[int, FollowUp] = {}
+    counselled: dict[int, set[int]] = defaultdict(set)
+    cards = (
+        FollowUp.objects.filter(unit_id__in=ids, month=month.code)
+        .order_by("child_id", "visited_on", "id")
+        .only(
+            "child_id",
+            "unit_id",
+            "visited_on",
+            "packs_last_7d",
+            "counselling_given",
+            "hb_g_l",
+            "anaemia",
+            "length_cm",
+            "haz",
+            "haz_flag",
+            "stunting",
+            "underweight",
+            "wasting",
+        )
+    )
+    for card in cards:
+        latest[card.child_id] = card
+        if card.counselling_given:
+            counselled[card.unit_id].add(card.child_id)
+    for card in latest.values():
+        counts = figures[card.unit_id]
+        counts["followed_up"] += 1
+        if card.packs_last_7d is not None and card.packs_last_7d >= EFFECTIVE_USE_PACKS:
+            counts["effective_use"] += 1
+        if card.hb_g_l is not None and card.anaemia:
+            counts["hb_tested"] += 1
+            if card.anaemia in ANAEMIA_FIGURE:
+                counts["anaemic"] += 1
+                counts[ANAEMIA_FIGURE[card.anaemia]] += 1
+        if card.length_cm is not None and card.haz is not None and not card.haz_flag:
+            counts["length_measured"] += 1
+            counts["stunted"] += bool(card.stunting)
+            counts["underweight"] += bool(card.underweight)
+            counts["wasted"] += bool(card.wasting)
+    for unit_id, children in counselled.items():
+        figures[unit_id]["counselled"] = len(children)

@@ -1,0 +1,101 @@
+"""Periods (报告期): month 2026-03, quarter 2026Q1, half-year 2026H1, year 2026, and year to date
+(截至3月) written 2026-01~03 or 2026YTD03. Pure Python."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+
+class PeriodError(ValueError):
+    """A period that does not parse; the message is Chinese."""
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    start: dt.date
+    end: dt.date  # inclusive
+    code: str
+    kind: str  # month | quarter | half | year | ytd
+
+    @property
+    def months(self) -> list[str]:
+        out, year, month = [], self.start.year, self.start.month
+        while (year, month) <= (self.end.year, self.end.month):
+            out.append(f"{year:04d}-{month:02d}")
+            month += 1
+            if month == 13:
+                year, month = year + 1, 1
+        return out
+
+    @property
+    def label(self) -> str:
+        y = self.start.year
+        return {
+            "month": f"{y}年{self.start.month}月",
+            "quarter": f"{y}年第{(self.start.month - 1) // 3 + 1}季度",
+            "half": f"{y}年{'上' if self.start.month == 1 else '下'}半年",
+            "year": f"{y}年",
+            "ytd": f"{y}年1-{self.end.month}月（截至{self.end.month}月）",
+        }[self.kind]
+
+    def same_period_last_year(self) -> Period:
+        return parse_period(self.code.replace(str(self.start.year), str(self.start.year - 1), 1))
+
+    def previous(self) -> Period:
+        """The period of the same kind just before (month before, quarter before, …)."""
+        if self.kind == "month":
+            return month_period((self.start - dt.timedelta(days=1)).year, (self.start - dt.timedelta(days=1)).month)
+        if self.kind == "quarter":
+            q = (self.start.month - 1) // 3 + 1
+            return parse_period(f"{self.start.year}Q{q - 1}" if q > 1 else f"{self.start.year - 1}Q4")
+        if self.kind == "half":
+            return parse_period(f"{self.start.year}H1" if self.start.month == 7 else f"{self.start.year - 1}H2")
+        return self.same_period_last_year()
+
+    def is_closed(self, today: dt.date) -> bool:
+        return today > self.end
+
+
+def month_period(year: int, month: int) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(dt.date(year, month, 1), dt.date(year, month, last), f"{year:04d}-{month:02d}", "month")
+
+
+_PATTERNS = [
+    (re.compile(r"^(\d{4})-(\d{1,2})$"), "month"),
+    (re.compile(r"^(\d{4})Q([1-4])$", re.I), "quarter"),
+    (re.compile(r"^(\d{4})H([12])$", re.I), "half"),
+    (re.compile(r"^(\d{4})$"), "year"),
+    (re.compile(r"^(\d{4})(?:YTD|-01~)(\d{1,2})$", re.I), "ytd"),
+]
+
+
+def parse_period(text: str) -> Period:
+    value = (text or "").strip()
+    for pattern, kind in _PATTERNS:
+        match = pattern.match(value)
+        if not match:
+            continue
+        year = int(match.group(1))
+        if not 2000 <= year <= 2100:
+            break
+        if kind == "month" or kind == "ytd":
+            month = int(match.group(2))
+            if not 1 <= month <= 12:
+                break
+            if kind == "month":
+                return month_period(year, month)
+            return Period(dt.date(year, 1, 1), month_period(year, month).end, f"{year}YTD{month:02d}", "ytd")
+        if kind == "quarter":
+            q = int(match.group(2))
+            return Period(dt.date(year, 3 * q - 2, 1), month_period(year, 3 * q).end, f"{year}Q{q}", "quarter")
+        if kind == "half":
+            h = int(match.group(2))
+            return Period(dt.date(year, 6 * h - 5, 1), month_period(year, 6 * h).end, f"{year}H{h}", "half")
+        return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year}", "year")
+    raise PeriodError(
+        f"报告期“{text}”无法识别：月份写作 2026-03，季度 2026Q1，半年 2026H1，年度 2026，截至3月 2026YTD03"
+    )

@@ -1,0 +1,391 @@
+"""The review chain (先审核、后上报): fill → submit → approve or return → submit upward → accept.
+
+Every action locks the report row, checks the version the user saw (two reviewers acting at once:
+one wins, the other is told what happened), checks access, writes an audit row."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+from jiceng.audit.recorder import record
+from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.periods import PeriodError, parse_period
+from jiceng.reporting import validation
+from jiceng.reporting.models import DataValue, Report, State, ValueComment, WarningNote
+from jiceng.reporting.packs import DataSet, dataset
+from jiceng.reporting.values import current_cells, level_of
+
+REVIEWING_LEVEL = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.COUNTY}
+LEVEL_NAMES = {Level.VILLAGE: "村卫生室", Level.TOWNSHIP: "乡镇卫生院", Level.COUNTY: "县妇幼保健中心"}
+
+
+class ReportConflict(ValidationError):
+    """Someone else changed the report since the user loaded it."""
+
+
+def _now():
+    return timezone.now()
+
+
+def _local(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
+def describe_state(report: Report) -> str:
+    """A Chinese sentence saying who did what to the report, and when."""
+    if report.state == State.APPROVED:
+        return _("已由 %(who)s 于 %(at)s 审核通过") % {"who": report.reviewed_by, "at": _local(report.reviewed_at)}
+    if report.state == State.SUBMITTED:
+        return _("已由 %(who)s 于 %(at)s 提交，等待审核") % {
+            "who": report.submitted_by,
+            "at": _local(report.submitted_at),
+        }
+    if report.state == State.RETURNED:
+        return _("已由 %(who)s 于 %(at)s 退回：%(why)s") % {
+            "who": report.returned_by,
+            "at": _local(report.returned_at),
+            "why": report.return_reason,
+        }
+    return _("未上报")
+
+
+def _who_reopens(report: Report) -> str:
+    level = REVIEWING_LEVEL.get(report.unit.level)
+    parent = report.unit.parent
+    if level is None or parent is None:
+        return _("系统管理员")
+    return _("上级（%(unit)s审核人）") % {"unit": parent.display_name}
+
+
+def check_period(period_code: str, *, today: dt.date | None = None):
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    if period.kind != "month":
+        raise ValidationError({"period": _("报告期：月报的报告期应为月份，如 2026-03")})
+    today = today or timezone.localdate()
+    if period.start > today:
+        raise ValidationError({"period": _("报告期：%(p)s 尚未开始，不能填报未来的月份") % {"p": period.code}})
+    return period
+
+
+def get_report(dataset_code: str, unit: OrgUnit, period_code: str) -> Report:
+    """The report of a unit and month, created empty on first use (no audit row: nothing was decided yet)."""
+    check_period(period_code)
+    if unit.level not in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY) or unit.is_institution:
+        raise ValidationError({"unit": _("单位：月报只由村卫生室、乡镇卫生院和县填报")})
+    county_code = unit.ancestor_codes()[2] if len(unit.ancestor_codes()) > 2 else unit.code
+    try:
+        with transaction.atomic():
+            report, _created = Report.objects.get_or_create(
+                dataset=dataset_code,
+                unit=unit,
+                period=period_code,
+                defaults={"county": OrgUnit.objects.get(code=county_code)},
+            )
+    except IntegrityError:
+        report = Report.objects.get(dataset=dataset_code, unit=unit, period=period_code)
+    return report
+
+
+def _locked_report(report: Report, acting_user, expected_version: int | None) -> Report:
+    access.require_unit_in_scope(acting_user, report.unit)
+    locked = (
+        Report.objects.select_for_update(of=("self",))
+        .select_related("unit", "unit__parent", "submitted_by", "reviewed_by", "returned_by")
+        .get(pk=report.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise ReportConflict(
+            _("操作未执行：在您打开页面后，该报表%(what)s。请刷新后查看。") % {"what": describe_state(locked)}
+        )
+    return locked
+
+
+def _refuse_if_locked(report: Report) -> None:
+    if report.locked:
+        raise ValidationError(
+            _("报表%(state)s，已锁定，不能修改。如需修改，请联系%(who)s退回。")
+            % {"state": describe_state(report), "who": _who_reopens(report)}
+        )
+
+
+def _parse_value(raw, element_name: str) -> Decimal | None:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        value = Decimal(str(raw).strip())
+    except InvalidOperation:
+        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": raw}) from None
+    if not value.is_finite():
+        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": raw})
+    if value < 0:
+        raise ValidationError(_("%(e)s：不能为负数") % {"e": element_name})
+    return value
+
+
+@transaction.atomic
+def set_values(
+    report: Report, values: dict[str, object], *, reason: str = "", acting_user, expected_version: int | None = None
+) -> Report:
+    """Type values (a unit without registers, or an element without a source) or override computed ones
+    (a reason is required, and the difference stays visible)."""
+    access.require(acting_user, "reports.fill")
+    report = _locked_report(report, acting_user, expected_version)
+    _refuse_if_locked(report)
+    ds = dataset(report.dataset)
+    cells = current_cells(ds, report)
+    errors, changes = {}, []
+    for code, raw in values.items():
+        try:
+            element = ds.element(code)
+        except StopIteration:
+            errors[code] = _("未知的数据元 %(c)s") % {"c": code}
+            continue
+        try:
+            value = _parse_value(raw, element.name)
+        except ValidationError as exc:
+            errors[code] = exc.messages[0]
+            continue
+        computed = cells[code].computed if code in cells else None
+        computable = (
+            element.source is not None
+            and report.unit.keeps_registers
+            and (report.unit.level == Level.VILLAGE or element.aggregation == "own")
+        )
+        if computable and value == computed:
+            DataValue.objects.filter(report=report, element=code).delete()  # back to the computed value
+            continue
+        origin = DataValue.Origin.OVERRIDE if computable else DataValue.Origin.TYPED
+        if origin == DataValue.Origin.OVERRIDE and not (reason or "").strip():
+            errors[code] = _("%(e)s：修改台账计算的数值（%(c)s → %(v)s）须说明原因") % {
+                "e": element.name,
+                "c": computed,
+                "v": value,
+            }
+            continue
+        changes.append((code, value, computed, origin))
+    if errors:
+        raise ValidationError(errors)
+    for code, value, computed, origin in changes:
+        before = DataValue.objects.filter(report=report, element=code).values_list("value", flat=True).first()
+        DataValue.objects.update_or_create(
+            report=report,
+            element=code,
+            defaults={
+                "value": value,
+                "computed_value": computed,
+                "origin": origin,
+                "reason": (reason or "").strip(),
+                "updated_by": acting_user,
+            },
+        )
+        record(
+            actor=acting_user,
+            action="report.value",
+            obj=report,
+            unit=report.unit,
+            before={code: str(before) if before is not None else None},
+            after={code: str(value) if value is not None else None, "computed": str(computed)},
+            reason=reason,
+        )
+    report.version += 1
+    report.save(update_fields=["version"])
+    return report
+
+
+def _children_not_ready(report: Report) -> list[str]:
+    from jiceng.reporting.values import children_units
+
+    below = children_units(report.unit)
+    states = dict(
+        Report.objects.filter(dataset=report.dataset, period=report.period, unit__in=below).values_list(
+            "unit_id", "state"
+        )
+    )
+    missing = set(
+        Report.objects.filter(dataset=report.dataset, period=report.period, unit__in=below, missing=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+    return [u.name for u in below if states.get(u.pk) != State.APPROVED and u.pk not in missing]
+
+
+@transaction.atomic
+def submit_report(
+    report: Report,
+    *,
+    acting_user,
+    warning_notes: dict[str, str] | None = None,
+    expected_version: int | None = None,
+    today: dt.date | None = None,
+) -> Report:
+    access.require(acting_user, "reports.submit")
+    report = _locked_report(report, acting_user, expected_version)
+    _refuse_if_locked(report)
+    period = check_period(report.period, today=today)
+    today = today or timezone.localdate()
+    if today < period.end:
+        raise ValidationError(_("%(p)s 尚未结束，月末（%(d)s）起才能提交") % {"p": period.label, "d": period.end})
+    if report.unit.level != Level.VILLAGE:
+        not_ready = _children_not_ready(report)
+        if not_ready:
+            raise ValidationError(
+                _("以下单位的月报尚未审核，也未标记缺报，不能上报汇总：%(u)s") % {"u": "、".join(not_ready)}
+            )
+    ds = dataset(report.dataset)
+    cells = current_cells(ds, report)
+    violations = validation.validate(ds, cells, previous_cells(ds, report))
+    blocking = validation.errors(violations)
+    if blocking:
+        raise ValidationError([_("校验未通过（错误须改正后才能提交）：") + v.message for v in blocking])
+    notes = {k: (v or "").strip() for k, v in (warning_notes or {}).items()}
+    unexplained = [v for v in validation.warnings(violations) if not notes.get(v.rule.code)]
+    if unexplained:
+        raise ValidationError([_("警告须填写说明后才能提交：") + v.message for v in unexplained])
+    WarningNote.objects.filter(report=report).delete()
+    for violation in validation.warnings(violations):
+        WarningNote.objects.create(
+            report=report, rule=violation.rule.code, text=notes[violation.rule.code], author=acting_user
+        )
+    for code, cell in cells.items():  # freeze every value as submitted
+        DataValue.objects.update_or_create(
+            report=report,
+            element=code,
+            defaults={
+                "value": cell.value,
+                "computed_value": cell.computed,
+                "origin": cell.origin,
+                "reason": cell.reason,
+            },
+        )
+    now = _now()
+    report.state, report.submitted_by, report.submitted_at = State.SUBMITTED, acting_user, now
+    report.first_submitted_at = report.first_submitted_at or now
+    report.reviewed_by = report.reviewed_at = None
+    report.version += 1
+    report.save()
+    record(
+        actor=acting_user,
+        action="report.submit",
+        obj=report,
+        unit=report.unit,
+        after={"state": report.state, "values": {c: str(cell.value) for c, cell in cells.items()}},
+        reason="；".join(f"{k}: {v}" for k, v in notes.items() if v),
+    )
+    return report
+
+
+def _require_reviewer(report: Report, acting_user) -> None:
+    access.require(acting_user, "reports.review", _("只有上级审核人可以审核或退回报表"))
+    root = access.scope_root(acting_user)
+    if report.unit.parent_id != getattr(root, "pk", None):
+        raise access.AccessDenied(
+            _("只有上一级（%(unit)s）的审核人可以审核或退回本报表")
+            % {"unit": report.unit.parent.display_name if report.unit.parent else ""}
+        )
+
+
+@transaction.atomic
+def approve_report(report: Report, *, acting_user, expected_version: int | None = None) -> Report:
+    report = _locked_report(report, acting_user, expected_version)
+    _require_reviewer(report, acting_user)
+    if report.state != State.SUBMITTED:
+        raise ValidationError(_("只能审核已提交的报表；该报表%(s)s") % {"s": describe_state(report)})
+    ds = dataset(report.dataset)
+    if ds.approver_must_differ and report.submitted_by_id == acting_user.pk:
+        raise ValidationError(_("审核人不能审核自己提交的报表（先审核、后上报，须由另一人审核）"))
+    report.state, report.reviewed_by, report.reviewed_at = State.APPROVED, acting_user, _now()
+    report.version += 1
+    report.save()
+    record(actor=acting_user, action="report.approve", obj=report, unit=report.unit, after={"state": report.state})
+    return report
+
+
+@transaction.atomic
+def return_report(
+    report: Report,
+    *,
+    reason: str,
+    comments: dict[str, str] | None = None,
+    acting_user,
+    expected_version: int | None = None,
+) -> Report:
+    """退回 (or reopen an approved report): only the level above, with a reason, and only this unit's report."""
+    report = _locked_report(report, acting_user, expected_version)
+    _require_reviewer(report, acting_user)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("退回原因：请写明退回原因")})
+    if report.state not in (State.SUBMITTED, State.APPROVED):
+        raise ValidationError(_("只能退回已提交或已审核的报表；该报表%(s)s") % {"s": describe_state(report)})
+    parent_report = Report.objects.filter(dataset=report.dataset, period=report.period, unit=report.unit.parent).first()
+    if parent_report is not None and parent_report.locked:
+        raise ValidationError(
+            _("%(unit)s的汇总报表%(s)s；须先由上级退回汇总报表，才能退回本报表")
+            % {"unit": report.unit.parent.display_name, "s": describe_state(parent_report)}
+        )
+    before = report.state
+    report.state, report.returned_by, report.returned_at = State.RETURNED, acting_user, _now()
+    report.return_reason = reason.strip()
+    report.version += 1
+    report.save()
+    ds = dataset(report.dataset)
+    for code, text in (comments or {}).items():
+        if (text or "").strip() and code in ds.element_codes:
+            ValueComment.objects.create(report=report, element=code, text=text.strip(), author=acting_user)
+    record(
+        actor=acting_user,
+        action="report.return",
+        obj=report,
+        unit=report.unit,
+        before={"state": before},
+        after={"state": report.state, "comments": comments or {}},
+        reason=reason,
+    )
+    return report
+
+
+@transaction.atomic
+def mark_missing(report: Report, *, reason: str, acting_user) -> Report:
+    """缺报: the level above records that a unit did not report, with a reason, so it can submit upward."""
+    report = _locked_report(report, acting_user, None)
+    _require_reviewer(report, acting_user)
+    if report.state in (State.SUBMITTED, State.APPROVED):
+        raise ValidationError(_("该报表%(s)s，不能标记缺报") % {"s": describe_state(report)})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("缺报原因：请写明原因")})
+    report.missing, report.missing_reason = True, reason.strip()
+    report.version += 1
+    report.save(update_fields=["missing", "missing_reason", "version"])
+    record(
+        actor=acting_user, action="report.missing", obj=report, unit=report.unit, after={"missing": True}, reason=reason
+    )
+    return report
+
+
+def previous_cells(ds: DataSet, report: Report):
+    period = parse_period(report.period).previous()
+    previous = Report.objects.filter(dataset=report.dataset, unit=report.unit, period=period.code).first()
+    if previous is None or not previous.locked:
+        return None
+    return current_cells(ds, previous)
+
+
+__all__ = [
+    "ReportConflict",
+    "approve_report",
+    "get_report",
+    "level_of",
+    "mark_missing",
+    "return_report",
+    "set_values",
+    "submit_report",
+]

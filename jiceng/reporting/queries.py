@@ -1,0 +1,141 @@
+"""Reporting figures: deadlines, timeliness (及时率), completeness (完整率), overdue lists, to-do counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from jiceng.orgunits.models import Level, OrgUnit, subtree_q
+from jiceng.periods import Period, parse_period
+from jiceng.reporting.models import Report, State
+from jiceng.reporting.packs import DataSet
+from jiceng.reporting.values import level_of
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+REPORTING_LEVELS = (Level.VILLAGE, Level.TOWNSHIP)  # levels whose reports go up for review
+
+
+def deadline(ds: DataSet, level: str, period: Period) -> dt.datetime:
+    """The end of the deadline day in the following month (Asia/Shanghai); the day is a pack parameter."""
+    day = ds.deadlines[level_of_name(level)]
+    following = period.end + dt.timedelta(days=1)
+    return dt.datetime.combine(following.replace(day=day), dt.time.max, tzinfo=SHANGHAI)
+
+
+def level_of_name(level: str) -> str:
+    return {Level.VILLAGE: "village", Level.TOWNSHIP: "township", Level.COUNTY: "county"}.get(level, level)
+
+
+def reporting_units(root: OrgUnit, level: str) -> list[OrgUnit]:
+    return list(
+        OrgUnit.objects.filter(subtree_q(root.path), level=level, active=True)
+        .exclude(kind__in=["health_bureau", "mch_centre"])
+        .order_by("path")
+    )
+
+
+@dataclass
+class UnitStatus:
+    unit: OrgUnit
+    report: Report | None
+    deadline: dt.datetime
+
+    @property
+    def state(self) -> str:
+        return self.report.state if self.report else State.OPEN
+
+    @property
+    def state_label(self) -> str:
+        if self.report and self.report.missing and self.state not in (State.SUBMITTED, State.APPROVED):
+            return "缺报"
+        return State(self.state).label
+
+    @property
+    def submitted(self) -> bool:
+        return bool(self.report and self.report.first_submitted_at)
+
+    @property
+    def on_time(self) -> bool:
+        return self.submitted and self.report.first_submitted_at <= self.deadline
+
+    @property
+    def approved(self) -> bool:
+        return self.state == State.APPROVED
+
+    def overdue(self, now: dt.datetime) -> bool:
+        return not self.submitted and now > self.deadline
+
+
+def unit_statuses(ds: DataSet, root: OrgUnit, level: str, period: Period) -> list[UnitStatus]:
+    units = reporting_units(root, level)
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(dataset=ds.code, period=period.code, unit__in=units).select_related(
+            "submitted_by", "reviewed_by", "returned_by"
+        )
+    }
+    due = deadline(ds, level, period)
+    return [UnitStatus(u, reports.get(u.pk), due) for u in units]
+
+
+@dataclass
+class Timeliness:
+    level: str
+    period: Period
+    due: int
+    on_time: int
+    submitted: int
+    approved: int
+    missing: int
+
+    @property
+    def timeliness(self) -> float | None:
+        return round(self.on_time / self.due * 100, 2) if self.due else None
+
+    @property
+    def completeness(self) -> float | None:
+        return round(self.approved / self.due * 100, 2) if self.due else None
+
+
+def timeliness(ds: DataSet, root: OrgUnit, level: str, period: Period) -> Timeliness:
+    """及时率 = reports submitted by the deadline ÷ reports due; 完整率 = reports approved ÷ reports due."""
+    statuses = unit_statuses(ds, root, level, period)
+    return Timeliness(
+        level,
+        period,
+        len(statuses),
+        sum(s.on_time for s in statuses),
+        sum(s.submitted for s in statuses),
+        sum(s.approved for s in statuses),
+        sum(1 for s in statuses if s.report and s.report.missing and not s.submitted),
+    )
+
+
+def reporting_month(today: dt.date | None = None) -> Period:
+    """The month whose reports are being made now: last month (this month's reports start at its end)."""
+    today = today or timezone.localdate()
+    first = today.replace(day=1)
+    return parse_period(f"{(first - dt.timedelta(days=1)):%Y-%m}")
+
+
+def overdue(ds: DataSet, root: OrgUnit, period: Period, now: dt.datetime | None = None) -> list[UnitStatus]:
+    now = now or timezone.now()
+    found = []
+    for level in REPORTING_LEVELS:
+        found += [s for s in unit_statuses(ds, root, level, period) if s.overdue(now)]
+    return found
+
+
+def awaiting_review(ds: DataSet, reviewer_root: OrgUnit) -> list[Report]:
+    """Reports submitted by the units directly below the reviewer's unit."""
+    return list(
+        Report.objects.filter(dataset=ds.code, state=State.SUBMITTED, unit__parent=reviewer_root)
+        .select_related("unit", "submitted_by")
+        .order_by("period", "unit__code")
+    )
+
+
+__all__ = ["deadline", "level_of", "overdue", "timeliness", "unit_statuses"]

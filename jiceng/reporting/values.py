@@ -1,0 +1,214 @@
+"""The values of monthly reports — the one query module for every figure a report shows.
+
+- A village clinic's values come from its registers (``jiceng.nutrition.report_figures`` and the stock
+  ledger) while the report is open, and are frozen into DataValue rows when it is submitted.
+- A township's and the county's values are sums of the reports of the units directly below
+  (approved ones for official figures; every unit's current values for working figures), except
+  elements with ``aggregation: own`` (the unit's own stock), which come from the unit's own ledger.
+- A unit that does not keep registers in the system types its values in.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from jiceng.orgunits.models import Level, OrgUnit, subtree_q
+from jiceng.periods import Period, parse_period
+from jiceng.reporting.models import DataValue, Report, State
+from jiceng.reporting.packs import DataSet
+
+LEVEL_OF = {Level.VILLAGE: "village", Level.TOWNSHIP: "township", Level.COUNTY: "county"}
+
+
+@dataclass
+class Cell:
+    element: str
+    value: Decimal | None
+    computed: Decimal | None = None
+    origin: str = DataValue.Origin.COMPUTED
+    reason: str = ""
+
+    @property
+    def overridden(self) -> bool:
+        return self.origin == DataValue.Origin.OVERRIDE
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.value is None or self.computed is None:
+            return None
+        return self.value - self.computed
+
+
+def level_of(unit: OrgUnit) -> str:
+    return LEVEL_OF[unit.level]
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# From the registers
+# ---------------------------------------------------------------------------------------------
+
+
+def register_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, Decimal | None]]:
+    """Values computed from the registers for each unit: register figures for village clinics that keep
+    registers, and ``own`` elements (stock) for any unit."""
+    from jiceng.reporting.sources import source_values
+
+    figures = source_values(dataset, units, period)
+    out: dict[int, dict[str, Decimal | None]] = {}
+    for unit in units:
+        values = {}
+        for element in dataset.elements:
+            if element.source is None:
+                continue
+            if element.aggregation == "sum" and (unit.level != Level.VILLAGE or not unit.keeps_registers):
+                continue
+            values[element.code] = _dec(figures.get(unit.pk, {}).get(element.source))
+        out[unit.pk] = values
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# One report
+# ---------------------------------------------------------------------------------------------
+
+
+def stored_cells(report: Report) -> dict[str, Cell]:
+    return {v.element: Cell(v.element, v.value, v.computed_value, v.origin, v.reason) for v in report.values.all()}
+
+
+def children_units(unit: OrgUnit) -> list[OrgUnit]:
+    """The units whose reports a unit's report sums (villages of a township, townships of a county)."""
+    level = {Level.TOWNSHIP: Level.VILLAGE, Level.COUNTY: Level.TOWNSHIP}.get(unit.level)
+    if level is None:
+        return []
+    return list(OrgUnit.objects.filter(parent=unit, level=level, active=True).order_by("code"))
+
+
+def current_cells(dataset: DataSet, report: Report) -> dict[str, Cell]:
+    """What the report holds now: frozen values once submitted; otherwise live values (registers or sums),
+    with typed values and overrides applied."""
+    if report.state in (State.SUBMITTED, State.APPROVED):
+        return stored_cells(report)
+    period = parse_period(report.period)
+    unit = report.unit
+    live: dict[str, Decimal | None] = register_values(dataset, [unit], period)[unit.pk]
+    if unit.level != Level.VILLAGE:
+        live.update(sum_of_children(dataset, unit, period, official=True))
+    cells = {}
+    stored = stored_cells(report)
+    for element in dataset.elements:
+        computed = live.get(element.code)
+        cell = stored.get(element.code)
+        if cell is not None and cell.origin in (DataValue.Origin.TYPED, DataValue.Origin.OVERRIDE):
+            cells[element.code] = Cell(element.code, cell.value, computed, cell.origin, cell.reason)
+        else:
+            cells[element.code] = Cell(element.code, computed, computed)
+    return cells
+
+
+def sum_of_children(dataset: DataSet, unit: OrgUnit, period: Period, *, official: bool) -> dict[str, Decimal | None]:
+    """Sums of the reports of the units directly below (``sum`` elements only)."""
+    below = children_units(unit)
+    reports = {
+        r.unit_id: r
+        for r in Report.objects.filter(dataset=dataset.code, period=period.code, unit__in=below).prefetch_related(
+            "values"
+        )
+    }
+    totals: dict[str, Decimal | None] = {e.code: None for e in dataset.elements if e.aggregation == "sum"}
+    live_units = [
+        u for u in below if u.pk not in reports or reports[u.pk].state not in (State.SUBMITTED, State.APPROVED)
+    ]
+    live = {}
+    if not official and live_units:
+        live = {u.pk: current_cells(dataset, reports[u.pk]) if u.pk in reports else None for u in live_units}
+    for child in below:
+        report = reports.get(child.pk)
+        if report is not None and report.state == State.APPROVED:
+            values = {code: cell.value for code, cell in stored_cells(report).items()}
+        elif not official:
+            if report is not None and report.state == State.SUBMITTED:
+                values = {code: cell.value for code, cell in stored_cells(report).items()}
+            elif live.get(child.pk) is not None:
+                values = {code: cell.value for code, cell in live[child.pk].items()}
+            else:
+                values = working_values(dataset, child, period)
+        else:
+            continue
+        for code in totals:
+            value = values.get(code)
+            if value is not None:
+                totals[code] = (totals[code] or Decimal(0)) + value
+    return totals
+
+
+def working_values(dataset: DataSet, unit: OrgUnit, period: Period) -> dict[str, Decimal | None]:
+    """A unit's values as entered so far, whatever the state of its reports."""
+    report = Report.objects.filter(dataset=dataset.code, unit=unit, period=period.code).first()
+    if report is not None:
+        return {code: cell.value for code, cell in current_cells(dataset, report).items()}
+    values = register_values(dataset, [unit], period)[unit.pk]
+    if unit.level != Level.VILLAGE:
+        values.update(sum_of_children(dataset, unit, period, official=False))
+    return values
+
+
+# ---------------------------------------------------------------------------------------------
+# Many units at once (indicators, dashboards, benchmarks)
+# ---------------------------------------------------------------------------------------------
+
+
+def village_values(
+    dataset: DataSet, root: OrgUnit, months: list[str], *, official: bool
+) -> dict[int, dict[str, dict[str, Decimal]]]:
+    """{village id: {month: {element: value}}} for every village in ``root``'s subtree, for ``sum`` elements.
+
+    Official figures: the frozen values of approved village reports. Working figures: approved or
+    submitted reports' values, otherwise values computed from the registers now (or typed values)."""
+    villages = list(OrgUnit.objects.filter(subtree_q(root.path), level=Level.VILLAGE))
+    by_id = {v.pk: v for v in villages}
+    result: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
+    sum_codes = {e.code for e in dataset.elements if e.aggregation == "sum"}
+    states = [State.APPROVED] if official else [State.APPROVED, State.SUBMITTED]
+    frozen = DataValue.objects.filter(
+        report__dataset=dataset.code,
+        report__period__in=months,
+        report__state__in=states,
+        report__unit__in=by_id.keys(),
+        element__in=sum_codes,
+    ).values_list("report__unit_id", "report__period", "element", "value")
+    for unit_id, month, element, value in frozen:
+        if value is not None:
+            result[unit_id].setdefault(month, {})[element] = value
+    if official:
+        return result
+    typed = (
+        DataValue.objects.filter(
+            report__dataset=dataset.code,
+            report__period__in=months,
+            report__unit__in=by_id.keys(),
+            element__in=sum_codes,
+            origin__in=[DataValue.Origin.TYPED, DataValue.Origin.OVERRIDE],
+        )
+        .exclude(report__state__in=states)
+        .values_list("report__unit_id", "report__period", "element", "value")
+    )
+    overrides = defaultdict(dict)
+    for unit_id, month, element, value in typed:
+        overrides[(unit_id, month)][element] = value
+    for month in months:
+        missing = [v for v in villages if month not in result.get(v.pk, {})]
+        if not missing:
+            continue
+        computed = register_values(dataset, missing, parse_period(month))
+        for village in missing:
+            values = {k: v for k, v in computed[village.pk].items() if k in sum_codes and v is not None}
+            values.update({k: v for k, v in overrides.get((village.pk, month), {}).items() if v is not None})
+            result[village.pk][month] = values
+    return result
