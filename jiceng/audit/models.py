@@ -33,7 +33,24 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
 
+    @property
+    def label(self) -> str:
+        """The action in words (Chinese), falling back to its code."""
+        return ACTION_LABELS.get(self.action, self.action)
+
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+ACTION_LABELS = {
+    "unit.create": "新增单位", "unit.update": "修改单位", "unit.denominator": "修改年度基数",
+    "user.create": "新增用户", "user.set_password": "修改密码", "user.activate": "启用用户", "user.deactivate": "停用用户",
+    "child.register": "登记儿童", "child.update": "修改儿童信息", "child.consent": "签订知情同意书",
+    "child.assessment": "医生评估", "child.merge": "合并重复登记", "child.transfer": "村间转移", "child.move_out": "迁出",
+    "child.move_in": "迁入", "child.death": "死亡", "collection.create": "发放营养包", "followup.create": "填写随访卡",
+    "force_majeure.declare": "认定不可抗力", "report.value": "修改报表数值", "report.submit": "提交",
+    "report.approve": "审核通过", "report.return": "退回", "report.missing": "标记缺报", "export.report": "导出报表",
+    "demo.load": "加载演示数据", "demo.history": "加载演示台账",
+}

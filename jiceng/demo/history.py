@@ -165,5 +165,10 @@ def load_demo_history(stdout=None) -> None:
     if county is None:
         return
     totals = load_register_history(county)
+    from jiceng.activities.demo import load_activity_history
+    from jiceng.stock.demo import load_stock_history
+
+    load_stock_history(county.code, AS_OF)
+    load_activity_history(county.code, AS_OF)
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

@@ -31,10 +31,11 @@ import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
@@ -381,6 +382,8 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
         return result
     try:
         sheet = _data_sheet(workbook, spec)
+        if sheet is not None:
+            sheet.reset_dimensions()  # some tools (WPS, exporters) write a wrong <dimension>: read every cell
         rows = sheet.iter_rows(values_only=True) if sheet is not None else iter(())
         header = next(rows, None)
         if header is None or all(_is_blank(v) for v in header):
@@ -426,6 +429,32 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
 # ---------------------------------------------------------------- importing
 
 
+def _rejection(spec: SheetSpec, row: Row, exc: RowRejected) -> RowError:
+    column = spec.column_for(exc.field) if exc.field else None
+    if column is None:
+        return RowError(exc.message, row.number)
+    return RowError(exc.message, row.number, spec.letter(column), column.header)
+
+
+def check_rows(spec: SheetSpec, read: SheetRead, check: Callable[[Row], object]) -> None:
+    """A first pass over the rows in file order, before anything is saved: ``check`` resolves
+    references (which village, which child) and spots duplicates within the file, raising
+    :class:`RowRejected`. A rejected row gets its error and is not passed to the import."""
+    if read.fatal:
+        return
+    for row in read.rows:
+        if row.bad:
+            continue
+        try:
+            check(row)
+        except RowRejected as exc:
+            read.errors.append(_rejection(spec, row, exc))
+            row.bad = True
+        except ValidationError as exc:
+            read.errors.extend(errors_from_validation(spec, row, exc))
+            row.bad = True
+
+
 def errors_from_validation(spec: SheetSpec, row: Row, exc: ValidationError) -> list[RowError]:
     """Place an action's ValidationError ({field: [Chinese message]}) on the row's cells."""
     found = []
@@ -446,6 +475,7 @@ def run_import(
     handle: Callable[[Row], object],
     *,
     order: Callable[[Row], object] | None = None,
+    row_savepoint: bool = True,
 ) -> ImportReport:
     """Save every row through ``handle`` (which calls the real action) in one transaction.
 
@@ -453,7 +483,9 @@ def run_import(
     checked; at the end, if any row (or any cell read earlier) had an error, the whole
     transaction is rolled back: nothing is half-saved. ``order`` sorts the rows before they are
     applied (e.g. collections by date, so that the rules see them in time order); errors keep
-    their row numbers.
+    their row numbers. ``row_savepoint=False`` leaves out the per-row savepoint when ``handle``
+    makes a single call to an action that is itself atomic (its own savepoint already undoes a
+    refused row); this saves about a tenth of the time of a large import.
     """
     errors = list(read.errors)
     if read.fatal:
@@ -465,18 +497,16 @@ def run_import(
             if row.bad:
                 continue
             try:
-                with transaction.atomic():
+                with transaction.atomic() if row_savepoint else nullcontext():
                     handle(row)
             except RowRejected as exc:
-                column = spec.column_for(exc.field) if exc.field else None
-                if column is None:
-                    errors.append(RowError(exc.message, row.number))
-                else:
-                    errors.append(RowError(exc.message, row.number, spec.letter(column), column.header))
+                errors.append(_rejection(spec, row, exc))
             except ValidationError as exc:
                 errors.extend(errors_from_validation(spec, row, exc))
             except (Http404, PermissionError) as exc:
                 errors.append(RowError(str(exc) or "不在您的管辖范围内", row.number))
+            except DatabaseError as exc:  # the row's savepoint was rolled back; the transaction goes on
+                errors.append(RowError(f"数据库拒绝保存该行：{_shown(exc)}", row.number))
             else:
                 saved += 1
         if errors:

@@ -255,6 +255,40 @@ def record_assessment(
     return assessment
 
 
+class CollectionBatch:
+    """Many collections in one transaction (an Excel import): the children are locked and their
+    histories and force-majeure months loaded once, instead of once per row."""
+
+    def __init__(self, children: list[Child], *, acting_user):
+        from jiceng.nutrition import eligibility
+
+        access.require(acting_user, "registers.edit")
+        ids = sorted({c.pk for c in children})
+        locked = Child.objects.select_for_update().select_related("village").filter(pk__in=ids)
+        self._children = {c.pk: c for c in access.scoped(acting_user, locked, "village")}
+        if len(self._children) != len(ids):
+            raise access.AccessDenied(_("导入的儿童不在您的管辖范围内"))
+        self._histories = eligibility.histories_for(ids)
+        self._declared = eligibility.force_majeure_months_by_path()
+        self._months: dict[int, frozenset[str]] = {}
+
+    def child(self, pk: int) -> Child:
+        return self._children[pk]
+
+    def events(self, pk: int):
+        return self._histories[pk].events
+
+    def months(self, child: Child) -> frozenset[str]:
+        from jiceng.nutrition.eligibility import force_majeure_months_for
+
+        if child.village_id not in self._months:
+            self._months[child.village_id] = force_majeure_months_for(child.village, self._declared)
+        return self._months[child.village_id]
+
+    def add(self, pk: int, event) -> None:
+        self._histories[pk].events.append(event)
+
+
 class CollectionRefused(ValidationError):
     """The rules refuse this collection; ``reason`` is the engine's Reason (rule id and Chinese text)."""
 
@@ -265,20 +299,35 @@ class CollectionRefused(ValidationError):
 
 @transaction.atomic
 def record_collection(
-    child: Child, *, collected_on: dt.date, packs: int, collected_by: str = "", acting_user
+    child: Child,
+    *,
+    collected_on: dt.date,
+    packs: int,
+    collected_by: str = "",
+    acting_user,
+    batch: CollectionBatch | None = None,
 ) -> Collection:
-    """发放登记: the rules decide (E1–E9); the database refuses a second row for the same month."""
-    child = _child_for_update(acting_user, child)
+    """发放登记: the rules decide (E1–E9); the database refuses a second row for the same month.
+
+    ``batch`` (for imports) holds the file's children locked and their histories loaded once; the checks
+    and the audit row are the same as for a single collection."""
+    from jiceng.nutrition.eligibility import child_events, child_facts, force_majeure_months_for
+    from jiceng.nutrition.rules.engine import Event
+
+    if batch is None:
+        child = _child_for_update(acting_user, child)
+        events, months = child_events(child), force_majeure_months_for(child.village)
+    else:
+        child = batch.child(child.pk)
+        events, months = batch.events(child.pk), batch.months(child)
     _check_event_date(child, collected_on, "collected_on", _("领取日期"))
     if not isinstance(packs, int) or packs <= 0:
         raise ValidationError({"packs": _("包数：应为正整数")})
-    from jiceng.nutrition.eligibility import child_events, child_facts, force_majeure_months_for
-
-    refusal = check_collection(
-        child_facts(child), child_events(child), collected_on, packs, force_majeure_months_for(child.village)
-    )
+    refusal = check_collection(child_facts(child), events, collected_on, packs, months)
     if refusal is not None:
         raise CollectionRefused(refusal)
+    if batch is not None:
+        batch.add(child.pk, Event(collected_on, "collect", packs=packs))
     try:
         with transaction.atomic():
             collection = Collection.objects.create(
@@ -295,6 +344,9 @@ def record_collection(
         raise ValidationError(
             {"collected_on": _("领取日期：%(m)s 已有领取记录，一月一领（E6）") % {"m": month_key(collected_on)}}
         ) from None
+    from jiceng.stock.actions import issue_for_collection
+
+    issue_for_collection(collection, acting_user=acting_user)  # the same event on the stock ledger (FEFO)
     record(
         actor=acting_user,
         action="collection.create",

@@ -42,7 +42,7 @@ from jiceng.documents.excel import (
     write_table,
 )
 from jiceng.nutrition import actions, eligibility, queries
-from jiceng.nutrition.models import Child, Collection, Residence, Sex
+from jiceng.nutrition.models import Child, Collection, FollowUp, Residence, Sex
 from jiceng.orgunits.models import Level, OrgUnit, subtree_q
 from jiceng.standards.idnumber import mask_id_number, mask_phone
 
@@ -314,6 +314,15 @@ def _existing_months(child_ids: set[int], model=Collection) -> dict[tuple[int, s
     return found
 
 
+def _by_date(field_name: str):
+    """Apply rows in date order (the rules judge each collection against the earlier ones)."""
+
+    def key(row: Row) -> tuple:
+        return (row[field_name] or dt.date.min, row.number)
+
+    return key
+
+
 def _find_child(children: Children, villages: Villages, row: Row) -> Child:
     village = villages.resolve(row["village"])
     child = children.find(village, row["name"], row["birth_date"], row["id_number"])
@@ -356,7 +365,12 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
             )
             row.bad = True
 
+    batch = None
+
     def save(row: Row) -> None:
+        nonlocal batch
+        if batch is None:  # inside the import's transaction: lock and load every child of the file once
+            batch = actions.CollectionBatch([r["child"] for r in resolved if not r.bad], acting_user=user)
         try:
             actions.record_collection(
                 row["child"],
@@ -364,11 +378,13 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
                 packs=row["packs"],
                 collected_by=row["collected_by"],
                 acting_user=user,
+                batch=batch,
             )
         except actions.CollectionRefused as exc:
             raise RowRejected(f"不予发放：{exc.reason.text}（{exc.reason.rule_id}）") from None
 
-    report = run_import(COLLECTIONS, read, save, order=lambda row: (row["collected_on"] or dt.date.min, row.number))
+    # one atomic action per row: its own savepoint undoes a refused row
+    report = run_import(COLLECTIONS, read, save, order=_by_date("collected_on"), row_savepoint=False)
     _audit_import(user, "collections", report, filename)
     return report
 
@@ -405,7 +421,7 @@ def import_followups(user, source, *, filename: str = "") -> ImportReport:
         )
 
     check_rows(FOLLOWUPS, read, check)
-    report = run_import(FOLLOWUPS, read, save, order=lambda row: (row["visited_on"] or dt.date.min, row.number))
+    report = run_import(FOLLOWUPS, read, save, order=_by_date("visited_on"), row_savepoint=False)
     _audit_import(user, "followups", report, filename)
     return report
 
@@ -604,4 +620,97 @@ def render_collections_export(params: ExportParams) -> tuple[str, str, bytes]:
     return f"营养包发放登记_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx", XLSX_MIMETYPE, data
 
 
-EXPORTS = {"children": render_children_export, "collections": render_collections_export}
+FOLLOWUP_EXPORT_HEADERS = (
+    "所属村",
+    "村代码",
+    "儿童姓名",
+    "性别",
+    "出生日期",
+    "身份证号",
+    "随访日期",
+    "血红蛋白(g/L)",
+    "海拔校正后血红蛋白(g/L)",
+    "贫血",
+    "身长/身高(cm)",
+    "测量体位",
+    "体重(kg)",
+    "HAZ",
+    "WAZ",
+    "WHZ",
+    "生长迟缓",
+    "低体重",
+    "消瘦",
+    "近7天服用包数",
+    "已添加辅食",
+    "已给予咨询指导",
+    "看护人知晓项目",
+    "备注",
+)
+
+
+def _z(value: float | None, flagged: bool) -> object:
+    if value is None:
+        return None
+    return "异常值" if flagged else round(value, 2)
+
+
+def _flag(value: bool | None) -> str:
+    return "" if value is None else _yes(value)
+
+
+def render_followups_export(params: ExportParams) -> tuple[str, str, bytes]:
+    """个案随访 of the unit's subtree between two dates, with the computed z-scores; masked per role; logged."""
+    unit, full = _export_scope(params)
+    start, end = _period(params)
+    cards = (
+        FollowUp.objects.filter(subtree_q(unit.path, "unit__path"), visited_on__gte=start, visited_on__lte=end)
+        .select_related("child", "unit")
+        .order_by("unit__path", "visited_on", "id")
+    )
+
+    def rows():
+        for card in cards.iterator(chunk_size=2000):
+            child = card.child
+            yield (
+                card.unit.name,
+                card.unit.code,
+                child.name,
+                child.get_sex_display(),
+                child.birth_date,
+                child.id_number if full else mask_id_number(child.id_number),
+                card.visited_on,
+                card.hb_g_l,
+                card.hb_adjusted_g_l,
+                card.anaemia,
+                card.length_cm,
+                card.get_position_display(),
+                card.weight_kg,
+                _z(card.haz, card.haz_flag),
+                _z(card.waz, card.waz_flag),
+                _z(card.whz, card.whz_flag),
+                _flag(card.stunting),
+                _flag(card.underweight),
+                _flag(card.wasting),
+                card.packs_last_7d,
+                _yes(card.complementary_feeding),
+                _yes(card.counselling_given),
+                _yes(card.caregiver_knows),
+                card.notes,
+            )
+
+    data, count = write_table(
+        "个案随访",
+        FOLLOWUP_EXPORT_HEADERS,
+        rows(),
+        info=_info(params, unit, full, ("期间", f"{start:%Y-%m-%d} 至 {end:%Y-%m-%d}")),
+        widths=[12, 15, 10, 6, 12, 21, 12, 10, 12, 6, 10, 10, 8, 7, 7, 7, 8, 8, 6, 10, 9, 10, 10, 20],
+    )
+    _log_export(params, "followups", unit, count, full, start=start, end=end)
+    return f"个案随访_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx", XLSX_MIMETYPE, data
+
+
+EXPORTS = {
+    "children": render_children_export,
+    "collections": render_collections_export,
+    "followups": render_followups_export,
+}

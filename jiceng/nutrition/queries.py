@@ -85,9 +85,11 @@ class Distribution:
         return self.plan is not None and self.plan.shortage
 
 
-def clinic_stock(village: OrgUnit) -> int | None:
-    """Packs in stock at the clinic, or None when the clinic keeps no stock ledger."""
-    return None  # connected to the stock ledger (jiceng.stock) when it lands
+def clinic_stock(village: OrgUnit, on_date: dt.date | None = None) -> int | None:
+    """Packs the clinic may issue (batches not expired), or None when the clinic keeps no stock ledger."""
+    from jiceng.stock.queries import issuable_balance
+
+    return issuable_balance(village, on_date)
 
 
 def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
@@ -114,7 +116,7 @@ def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
         row = DistributionRow(child, decision, earlier[-1] if earlier else None, this_month)
         if this_month or decision.can_collect or (decision.status in DUE_STATUSES and row.needs_paperwork):
             rows.append(row)
-    stock = clinic_stock(village)
+    stock = clinic_stock(village, on_date)
     plan = None
     due_rows = [r for r in rows if r.decision.can_collect]
     if stock is not None and due_rows:

@@ -231,6 +231,49 @@ def issue_for_collection(collection, *, acting_user) -> list[StockLine]:
     return lines
 
 
+@transaction.atomic
+def reverse_collection_issue(collection, *, reason: str, acting_user) -> list[StockLine]:
+    """冲正 the issue line(s) of a collection, for the register's own correction of that collection
+    (to be called in the same transaction as the correction; a stock line is never edited)."""
+    unit = collection.unit
+    access.require_unit_in_scope(acting_user, unit)
+    reason = _text(reason, "reason", _("冲正原因"), required=True)
+    originals = list(
+        StockLine.objects.filter(collection=collection, reason=Reason.ISSUE, reverses__isnull=True)
+        .exclude(reversed_by__isnull=False)
+        .select_related("batch")
+        .order_by("pk")
+    )
+    reversals = []
+    for line in originals:
+        row = _lock_balance(unit, line.batch, line.county_id)
+        reversals.append(
+            _post(
+                row,
+                -line.quantity,
+                reason=Reason.ISSUE,
+                occurred_on=today(),
+                acting_user=acting_user,
+                reverses=line,
+                collection=collection,
+                other_party=line.other_party,
+                document_number=line.document_number,
+                note=reason,
+            )
+        )
+    if reversals:
+        record(
+            actor=acting_user,
+            action="stock.issue.reverse",
+            obj=collection,
+            unit=unit,
+            before={"packs": -sum(line.quantity for line in originals)},
+            after={"packs": 0},
+            reason=reason,
+        )
+    return reversals
+
+
 # ---------------------------------------------------------------------------------------------
 # Receipts from the supplier, at the county MCH centre
 # ---------------------------------------------------------------------------------------------
@@ -276,7 +319,9 @@ def receive_stock(
     _positive(quantity)
     _day(received_on, "received_on", _("到货日期"))
     supplier = _text(supplier, "supplier", _("供货单位"), required=True, max_length=100)
-    batch = _batch_for_receipt(batch_number, expires_on, _text(manufacturer, "manufacturer", _("生产企业"), max_length=100))
+    batch = _batch_for_receipt(
+        batch_number, expires_on, _text(manufacturer, "manufacturer", _("生产企业"), max_length=100)
+    )
     if batch.is_expired(received_on):
         _fail("expires_on", _expired_message(batch, _("入库")))
     row = _lock_balance(unit, batch, queries.county_id_of(unit))
@@ -295,7 +340,12 @@ def receive_stock(
         action="stock.receipt",
         obj=line,
         unit=unit,
-        after={"batch": batch.number, "expires_on": batch.expires_on, "quantity": quantity, "supplier": supplier},
+        after={
+            "batch": batch.number,
+            "expires_on": batch.expires_on.isoformat(),
+            "quantity": quantity,
+            "supplier": supplier,
+        },
     )
     return line
 
@@ -426,8 +476,7 @@ def confirm_transfer(
     if received_quantity > transfer.quantity:
         _fail(
             "received_quantity",
-            _("实收数量：%(n)d 包大于调出数量 %(q)d 包，请核对")
-            % {"n": received_quantity, "q": transfer.quantity},
+            _("实收数量：%(n)d 包大于调出数量 %(q)d 包，请核对") % {"n": received_quantity, "q": transfer.quantity},
         )
     _day(received_on, "received_on", _("收货日期"))
     if received_on < transfer.sent_on:
@@ -528,7 +577,8 @@ def record_loss(
     if quantity > row.quantity:
         _fail(
             "quantity",
-            _("报损数量：%(q)d 包大于批号 %(b)s 的结余 %(n)d 包") % {"q": quantity, "b": batch.number, "n": row.quantity},
+            _("报损数量：%(q)d 包大于批号 %(b)s 的结余 %(n)d 包")
+            % {"q": quantity, "b": batch.number, "n": row.quantity},
         )
     line = _post(
         row,
@@ -572,7 +622,8 @@ def record_stocktake(
         if batch.pk not in rows:
             _fail(
                 "counts",
-                _("盘点：%(here)s从未有过批号 %(b)s 的营养包，不能盘点该批号") % {"here": _here(unit), "b": batch.number},
+                _("盘点：%(here)s从未有过批号 %(b)s 的营养包，不能盘点该批号")
+                % {"here": _here(unit), "b": batch.number},
             )
         if isinstance(counted, bool) or not isinstance(counted, int):
             _fail("counts", _("实盘数：批号 %(b)s 应为整数") % {"b": batch.number})
@@ -627,7 +678,10 @@ def reverse_line(line: StockLine, *, reason: str, acting_user) -> StockLine:
         _fail("reason", _("冲正记录不能再冲正"))
     if line.reason not in REVERSIBLE_REASONS:
         where = _("儿童领取登记") if line.reason == Reason.ISSUE else _("调拨单的收货确认")
-        _fail("reason", _("%(what)s记录不能冲正，请在%(where)s中更正") % {"what": line.get_reason_display(), "where": where})
+        _fail(
+            "reason",
+            _("%(what)s记录不能冲正，请在%(where)s中更正") % {"what": line.get_reason_display(), "where": where},
+        )
     row = _lock_balance(line.unit, line.batch, line.county_id)
     if StockLine.objects.filter(reverses=line).exists():
         _fail("reason", _("该记录已冲正，不能重复冲正"))
@@ -672,7 +726,11 @@ def _decimal(value, field: str, label: str, low: int, high: int) -> Decimal:
     except (InvalidOperation, ValueError, TypeError):
         _fail(field, _("%(label)s：请填写数字") % {"label": label})
     if not (low <= number <= high):
-        _fail(field, _("%(label)s：%(v)s 不在 %(lo)d 至 %(hi)d 之间，请核对") % {"label": label, "v": number, "lo": low, "hi": high})
+        _fail(
+            field,
+            _("%(label)s：%(v)s 不在 %(lo)d 至 %(hi)d 之间，请核对")
+            % {"label": label, "v": number, "lo": low, "hi": high},
+        )
     return number
 
 
@@ -720,7 +778,7 @@ def record_storage_check(
         action="stock.storage_check",
         obj=check,
         unit=unit,
-        after={"temperature": check.temperature, "humidity": check.humidity, "problems": check.problems},
+        after={"temperature": str(check.temperature), "humidity": str(check.humidity), "problems": check.problems},
     )
     return check
 
@@ -745,7 +803,9 @@ def propose_allocation(county: OrgUnit, *, period: str, acting_user) -> list[All
     if months is None:
         _fail("period", _("期间：格式应为 2026-12（月）或 2026-Q4（季度）"))
     proposals = queries.allocation_proposals(county, period)
-    existing = {p.township_id: p for p in AllocationPlan.objects.select_for_update().filter(county=county, period=period)}
+    existing = {
+        p.township_id: p for p in AllocationPlan.objects.select_for_update().filter(county=county, period=period)
+    }
     plans = []
     for proposal in proposals:
         plan = existing.get(proposal.township.pk)
@@ -804,5 +864,9 @@ def log_export(unit: OrgUnit, *, acting_user, filename: str, first_day, last_day
         object_type="stock.stockline",
         object_repr=filename,
         unit=unit,
-        after={"from": first_day, "to": last_day, "file": filename},
+        after={
+            "from": first_day.isoformat() if first_day else None,
+            "to": last_day.isoformat() if last_day else None,
+            "file": filename,
+        },
     )

@@ -166,7 +166,9 @@ class StockLine(models.Model):
     reason = models.CharField(_("摘要"), max_length=16, choices=Reason.choices)
     quantity = models.IntegerField(_("数量"))  # + in, − out
     balance = models.IntegerField(_("结存"))  # of this unit and batch, after this line
-    other_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    other_unit = models.ForeignKey(
+        "orgunits.OrgUnit", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     other_party = models.CharField(_("对方"), max_length=100, blank=True)  # supplier, child, or the other unit's name
     document_number = models.CharField(_("单据号"), max_length=40, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
@@ -185,6 +187,7 @@ class StockLine(models.Model):
         verbose_name_plural = _("出入库记录")
         indexes = [
             models.Index(fields=["unit", "id"], name="stock_line_unit_id"),
+            models.Index(fields=["unit", "batch", "id"], name="stock_line_unit_batch_id"),
             models.Index(fields=["unit", "occurred_on"], name="stock_line_unit_day"),
             models.Index(fields=["county", "occurred_on"], name="stock_line_county_day"),
         ]

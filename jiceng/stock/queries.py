@@ -26,7 +26,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -249,7 +249,9 @@ class UnitStock:
                 }
                 for b in self.batches
             ],
-            "alerts": [{"kind": a.kind, "severity": a.severity, "unit": a.unit.code, "text": a.text} for a in self.alerts],
+            "alerts": [
+                {"kind": a.kind, "severity": a.severity, "unit": a.unit.code, "text": a.text} for a in self.alerts
+            ],
         }
 
 
@@ -297,7 +299,9 @@ def storage_problems(check: StorageCheck) -> list[str]:
 
 def _latest_storage_checks(unit_ids: list[int]) -> dict[int, StorageCheck]:
     latest = Subquery(
-        StorageCheck.objects.filter(unit_id=OuterRef("pk")).order_by("-checked_on", "-checked_at", "-id").values("pk")[:1]
+        StorageCheck.objects.filter(unit_id=OuterRef("pk"))
+        .order_by("-checked_on", "-checked_at", "-id")
+        .values("pk")[:1]
     )
     ids = [pk for pk in OrgUnit.objects.filter(pk__in=unit_ids).annotate(c=latest).values_list("c", flat=True) if pk]
     return {c.unit_id: c for c in StorageCheck.objects.filter(pk__in=ids)}
@@ -397,7 +401,12 @@ def _balance_alerts(stock: UnitStock) -> list[Alert]:
                     "expiring",
                     unit,
                     _("批号 %(b)s 将于 %(d)s 过期（还有 %(n)d 天），尚有 %(q)d 包，请优先发放")
-                    % {"b": b.batch.number, "d": b.batch.expires_on.isoformat(), "n": b.days_to_expiry, "q": b.quantity},
+                    % {
+                        "b": b.batch.number,
+                        "d": b.batch.expires_on.isoformat(),
+                        "n": b.days_to_expiry,
+                        "q": b.quantity,
+                    },
                 )
             )
     return alerts
@@ -426,10 +435,23 @@ def ledger_lines(unit: OrgUnit, first_day: dt.date | None = None, last_day: dt.d
     return lines.select_related("batch", "entered_by", "other_unit", "reverses").order_by("id")
 
 
+def card_page(unit: OrgUnit, first_day=None, last_day=None, page_number=None, per_page: int = 50):
+    """One page of the stock card (default: the last, most recent one) and its lines with balances.
+    The page is cut on line ids alone (an index-only scan), then only its lines are fetched."""
+    from django.core.paginator import Paginator
+
+    ids = ledger_lines(unit, first_day, last_day).values_list("id", flat=True)
+    paginator = Paginator(ids, per_page)
+    page = paginator.get_page(page_number or paginator.num_pages)
+    lines = list(ledger_lines(unit).filter(id__in=list(page.object_list)))
+    return page, with_unit_balance(unit, lines)
+
+
 @dataclass(frozen=True)
 class CardLine:
     line: StockLine
     unit_balance: int  # all batches of the unit, after this line
+    reversed: bool = False  # a later line reverses this one
 
     @property
     def received(self) -> int | None:
@@ -441,29 +463,46 @@ class CardLine:
 
 
 def with_unit_balance(unit: OrgUnit, lines: list[StockLine]) -> list[CardLine]:
-    """The unit's running balance (all batches) after each line, in entry order: the stored batch
-    balance is exact per batch; the unit total is the sum of the quantities of every line of the
-    unit up to and including the line (two indexed queries for any page)."""
+    """The unit's running balance (all batches) after each line, in entry order.
+
+    The balance before the first line is the sum, over the unit's batches, of the stored running
+    balance of each batch's last earlier line (one query, an index probe per batch, whatever the
+    length of the ledger); from there the quantities of the lines in the page's id range are added
+    up. Stored batch balances are exact: every line is written under the lock of its balance row."""
     if not lines:
         return []
     lines = sorted(lines, key=lambda line: line.pk)
     first, last = lines[0].pk, lines[-1].pk
-    running = StockLine.objects.filter(unit=unit, id__lt=first).aggregate(s=Sum("quantity"))["s"] or 0
+    before = Subquery(
+        StockLine.objects.filter(unit=unit, batch_id=OuterRef("batch_id"), id__lt=first)
+        .order_by("-id")
+        .values("balance")[:1]
+    )
+    running = StockBalance.objects.filter(unit=unit).annotate(b=before).aggregate(s=Sum("b"))["s"] or 0
     wanted = {line.pk for line in lines}
     totals = {}
-    for pk, quantity in StockLine.objects.filter(unit=unit, id__gte=first, id__lte=last).order_by("id").values_list(
-        "id", "quantity"
+    for pk, quantity in (
+        StockLine.objects.filter(unit=unit, id__gte=first, id__lte=last).order_by("id").values_list("id", "quantity")
     ):
         running += quantity
         if pk in wanted:
             totals[pk] = running
-    return [CardLine(line, totals[line.pk]) for line in lines]
+    reversed_ids = {  # probes the unique index on ``reverses``; reversals are written at the same unit
+        pk
+        for pk, unit_id in StockLine.objects.filter(reverses_id__gte=first, reverses_id__lte=last).values_list(
+            "reverses_id", "unit_id"
+        )
+        if unit_id == unit.pk
+    }
+    return [CardLine(line, totals[line.pk], line.pk in reversed_ids) for line in lines]
 
 
 def card_totals(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | None) -> dict[str, int]:
     """Opening balance, received, issued and closing balance of a period (for the ledger's 合计 row)."""
     lines = StockLine.objects.filter(unit=unit)
-    opening = lines.filter(occurred_on__lt=first_day).aggregate(s=Sum("quantity"))["s"] or 0 if first_day else 0
+    opening = 0
+    if first_day:
+        opening = lines.filter(occurred_on__lt=first_day).aggregate(s=Sum("quantity"))["s"] or 0
     period = lines
     if first_day:
         period = period.filter(occurred_on__gte=first_day)
@@ -502,9 +541,12 @@ def reconciliation(units: list[OrgUnit], first_day: dt.date, last_day: dt.date) 
     from jiceng.nutrition.models import Collection
 
     ids = [u.pk for u in units]
-    since = dict(
-        StockLine.objects.filter(unit_id__in=ids).values("unit_id").annotate(d=Min("occurred_on")).values_list("unit_id", "d")
+    first_line = Subquery(
+        StockLine.objects.filter(unit_id=OuterRef("pk")).order_by("occurred_on").values("occurred_on")[:1]
     )
+    since = {
+        pk: day for pk, day in OrgUnit.objects.filter(pk__in=ids).annotate(d=first_line).values_list("pk", "d") if day
+    }
     issued = dict(
         StockLine.objects.filter(
             unit_id__in=ids, reason=Reason.ISSUE, occurred_on__gte=first_day, occurred_on__lte=last_day
@@ -548,16 +590,10 @@ def unmatched_collections(unit: OrgUnit, first_day: dt.date, last_day: dt.date):
     return (
         Collection.objects.filter(unit=unit, collected_on__gte=max(first_day, since), collected_on__lte=last_day)
         .annotate(issued=Subquery(issued))
-        .filter(Q(issued__isnull=True) | ~Q(issued=-1 * models_F("packs")))
+        .filter(Q(issued__isnull=True) | ~Q(issued=-F("packs")))
         .select_related("child")
         .order_by("collected_on", "id")
     )
-
-
-def models_F(name: str):
-    from django.db.models import F
-
-    return F(name)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ urlpatterns = [
     path("security/logins/", views.login_history, name="login_history"),
     path("", include("jiceng.nutrition.urls")),
     path("stock/", include("jiceng.stock.urls")),
+    path("reports/", include("jiceng.reporting.urls")),
+    path("registers/", include("jiceng.nutrition.excel_urls")),
     path("activities/", include("jiceng.activities.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

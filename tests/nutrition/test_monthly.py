@@ -119,10 +119,12 @@ def test_distribution_lists_due_children_and_refuses_with_the_rule(client, tree,
     del too_young
 
 
-def test_short_supply_follows_the_priority_plan(client, tree, enrolled, monkeypatch):
+def test_short_supply_follows_the_priority_plan(client, tree, enrolled):
     poor = enrolled(name="贫困户儿", poor_household=True)
     other = enrolled(name="普通儿")
-    monkeypatch.setattr(queries, "clinic_stock", lambda village: 30)
+    from tests.stock.conftest import stock_village
+
+    stock_village(tree, 30)  # the county centre → 上坝乡 → 大寨村: 30 packs on the clinic's ledger
     dist = queries.distribution(tree.village_a1, TODAY)
     assert dist.shortage
     planned = {r.child.name: r.planned_packs for r in dist.rows}
@@ -137,6 +139,11 @@ def test_short_supply_follows_the_priority_plan(client, tree, enrolled, monkeypa
     assert other.collections.count() == 1  # only last month's
     client.post(f"/distribution/{tree.village_a1.code}/collect/{poor.pk}/", {"packs": "30"})
     assert poor.collections.count() == 2
+    assert queries.clinic_stock(tree.village_a1) == 0  # the collection issued the packs from the ledger
+    # with no packs left, the next child is refused by the ledger, and nothing is saved
+    response = client.post(f"/distribution/{tree.village_a1.code}/collect/{other.pk}/", {"packs": "30"},
+                           HTTP_HX_REQUEST="true")
+    assert "库存不足" in response.content.decode() and other.collections.count() == 1
 
 
 def test_worklist_lists_low_adherence_and_due_followups(tree, enrolled):

@@ -1,0 +1,44 @@
+"""Home-page to-do items of the review chain: reports to submit, to review, overdue ones."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+from django.utils import timezone
+
+from jiceng.accounts import access
+from jiceng.orgunits.models import Level
+from jiceng.reporting import queries
+from jiceng.reporting.models import Report, State
+from jiceng.reporting.packs import dataset
+
+DATASET = "NUT_MONTHLY"
+
+
+def items_for(user, root):
+    from jiceng.web.todo import TodoItem
+
+    ds = dataset(DATASET)
+    period = queries.reporting_month()
+    items = []
+    if access.can(user, "reports.submit") and root.level in queries.REPORTING_LEVELS:
+        report = Report.objects.filter(dataset=ds.code, unit=root, period=period.code).first()
+        if report is None or report.state in (State.OPEN, State.RETURNED):
+            due = queries.deadline(ds, root.level, period)
+            late = timezone.now() > due
+            what = "已退回，请修改后重新提交" if report and report.state == State.RETURNED else "待提交"
+            items.append(TodoItem(f"{period.label}月报{what}",
+                                  f"截止 {timezone.localtime(due):%m月%d日}" + ("，已逾期" if late else ""),
+                                  reverse("report_detail", args=[root.code, period.code]), urgent=late or bool(report
+                                  and report.state == State.RETURNED)))
+    if access.can(user, "reports.review"):
+        waiting = queries.awaiting_review(ds, root)
+        if waiting:
+            items.append(TodoItem(f"{len(waiting)} 份月报待审核", "、".join(r.unit.name for r in waiting[:5]),
+                                  reverse("report_detail", args=[waiting[0].unit.code, waiting[0].period]), True))
+    if root.level in (Level.TOWNSHIP, Level.COUNTY) and access.can(user, "analysis.view"):
+        late = queries.overdue(ds, root, period)
+        if late:
+            items.append(TodoItem(f"{len(late)} 个单位{period.label}月报逾期未报",
+                                  "、".join(s.unit.name for s in late[:5]), f"{reverse('reports')}?period={period.code}",
+                                  True))
+    return items
