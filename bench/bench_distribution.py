@@ -46,8 +46,10 @@ def main() -> None:
     load_register_history(OrgUnit.objects.get(level="county", kind="admin"))
     doctor = User.objects.get(username="cunyi")
     village = doctor.unit
-    print(f"setup: {Child.objects.filter(village=village).count()} children, "
-          f"{Collection.objects.filter(unit=village).count()} collections in {time.perf_counter() - started:.1f} s")
+    print(
+        f"setup: {Child.objects.filter(village=village).count()} children, "
+        f"{Collection.objects.filter(unit=village).count()} collections in {time.perf_counter() - started:.1f} s"
+    )
     client = Client()
     client.force_login(doctor)
     url = f"/distribution/{village.code}/"
@@ -61,8 +63,10 @@ def main() -> None:
     times.sort()
     p95 = times[int(len(times) * 0.95) - 1]
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"distribution page, {options.children}-child village: p50 {statistics.median(times):.1f} ms, "
-          f"p95 {p95:.1f} ms over {options.requests} requests; peak RSS {rss:.0f} MB")
+    print(
+        f"distribution page, {options.children}-child village: p50 {statistics.median(times):.1f} ms, "
+        f"p95 {p95:.1f} ms over {options.requests} requests; peak RSS {rss:.0f} MB"
+    )
 
 
 if __name__ == "__main__":

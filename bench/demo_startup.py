@@ -24,8 +24,9 @@ def main() -> None:
     env = {**os.environ, "JICENG_DATA_DIR": data}
     jiceng = os.path.join(os.path.dirname(sys.executable), "jiceng")
     started = time.perf_counter()
-    server = subprocess.Popen([jiceng, "demo", "--port", "8765"], env=env, stdout=subprocess.DEVNULL,
-                              stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [jiceng, "demo", "--port", "8765"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
     try:
         deadline = started + 300
         while time.perf_counter() < deadline:

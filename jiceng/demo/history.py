@@ -48,10 +48,16 @@ def _measurement(rng: random.Random, child: Child, on: dt.date, haz: float, waz:
     weight = _value_at_z("wfa", child.sex, age_days, waz + rng.gauss(0, 0.2))
     position = "lying" if age_days < 731 else "standing"
     hb = rng.gauss(117, 11) + (altitude or 0) / 1000 * 6  # Hb rises with altitude
-    return Measurement(sex=child.sex, birth_date=child.birth_date, measured_on=on,
-                       length_cm=round(length, 1) if length else None, position=position,
-                       weight_kg=round(weight, 2) if weight else None, hb_g_l=round(min(max(hb, 60), 170)),
-                       altitude_m=altitude)
+    return Measurement(
+        sex=child.sex,
+        birth_date=child.birth_date,
+        measured_on=on,
+        length_cm=round(length, 1) if length else None,
+        position=position,
+        weight_kg=round(weight, 2) if weight else None,
+        hb_g_l=round(min(max(hb, 60), 170)),
+        altitude_m=altitude,
+    )
 
 
 def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
@@ -64,15 +70,28 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
         return consents, collections, assessments, cards, moves
     if rng.random() < 0.93:
         signed = start - dt.timedelta(days=rng.randint(0, 20))
-        consents.append(Consent(child=child, signed_on=signed, signed_by=child.caregiver_name or "看护人",
-                                relation=child.caregiver_relation or "母亲"))
+        consents.append(
+            Consent(
+                child=child,
+                signed_on=signed,
+                signed_by=child.caregiver_name or "看护人",
+                relation=child.caregiver_relation or "母亲",
+            )
+        )
         events.append(Event(signed, "consent"))
     if child.special_condition:
         assessed = start + dt.timedelta(days=rng.randint(10, 50))
         if assessed <= as_of:
             suitable = rng.random() < 0.8
-            assessments.append(Assessment(child=child, assessed_on=assessed, suitable=suitable, doctor="县妇幼保健中心医生",
-                                          note="地中海贫血筛查" if not suitable else ""))
+            assessments.append(
+                Assessment(
+                    child=child,
+                    assessed_on=assessed,
+                    suitable=suitable,
+                    doctor="县妇幼保健中心医生",
+                    note="地中海贫血筛查" if not suitable else "",
+                )
+            )
             events.append(Event(assessed, "assessment", suitable=suitable))
     rate = min(0.99, max(0.5, village_rate + rng.gauss(0, 0.06)))
     drops_out_at = start + dt.timedelta(days=rng.randint(120, 800)) if rng.random() < 0.08 else None
@@ -94,9 +113,18 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
             else:
                 continue
         events.append(Event(day, "collect", packs=packs))
-        collections.append(Collection(child=child, unit_id=child.village_id, county_id=child.county_id,
-                                      collected_on=day, month=month_key(day), packs=packs,
-                                      collected_by=child.caregiver_name, issued_by=doctor))
+        collections.append(
+            Collection(
+                child=child,
+                unit_id=child.village_id,
+                county_id=child.county_id,
+                collected_on=day,
+                month=month_key(day),
+                packs=packs,
+                collected_by=child.caregiver_name,
+                issued_by=doctor,
+            )
+        )
         if rng.random() < 0.55:
             result_input = _measurement(rng, child, day, haz, waz, child.village.altitude_m)
             try:
@@ -104,20 +132,49 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
             except ValueError:
                 continue
             packs_eaten = 7 if rng.random() < 0.7 else rng.randint(0, 6)
-            cards.append(FollowUp(
-                child=child, unit_id=child.village_id, county_id=child.county_id, visited_on=day, month=month_key(day),
-                hb_g_l=result_input.hb_g_l, length_cm=result_input.length_cm, position=result_input.position,
-                weight_kg=result_input.weight_kg, packs_last_7d=packs_eaten, complementary_feeding=rng.random() < 0.85,
-                counselling_given=rng.random() < 0.82, caregiver_knows=rng.random() < 0.9,
-                age_days=result.age_days, haz=result.haz, waz=result.waz, whz=result.whz, haz_flag=result.haz_flag,
-                waz_flag=result.waz_flag, whz_flag=result.whz_flag, stunting=result.stunting,
-                underweight=result.underweight, wasting=result.wasting, hb_adjusted_g_l=result.hb_adjusted_g_l,
-                anaemia=result.anaemia or "", warnings=list(result.warnings)))
+            cards.append(
+                FollowUp(
+                    child=child,
+                    unit_id=child.village_id,
+                    county_id=child.county_id,
+                    visited_on=day,
+                    month=month_key(day),
+                    hb_g_l=result_input.hb_g_l,
+                    length_cm=result_input.length_cm,
+                    position=result_input.position,
+                    weight_kg=result_input.weight_kg,
+                    packs_last_7d=packs_eaten,
+                    complementary_feeding=rng.random() < 0.85,
+                    counselling_given=rng.random() < 0.82,
+                    caregiver_knows=rng.random() < 0.9,
+                    age_days=result.age_days,
+                    haz=result.haz,
+                    waz=result.waz,
+                    whz=result.whz,
+                    haz_flag=result.haz_flag,
+                    waz_flag=result.waz_flag,
+                    whz_flag=result.whz_flag,
+                    stunting=result.stunting,
+                    underweight=result.underweight,
+                    wasting=result.wasting,
+                    hb_adjusted_g_l=result.hb_adjusted_g_l,
+                    anaemia=result.anaemia or "",
+                    warnings=list(result.warnings),
+                )
+            )
             haz += rng.gauss(0.02, 0.05)  # the programme helps a little
     if rng.random() < 0.01 and collections and collections[-1].collected_on < as_of - dt.timedelta(days=10):
         moved = min(as_of, collections[-1].collected_on + dt.timedelta(days=rng.randint(5, 25)))
-        moves.append(Move(child=child, kind=Move.Kind.MOVE_OUT, happened_on=moved, from_unit_id=child.village_id,
-                          to_unit_id=child.village_id, note="随父母外出务工"))
+        moves.append(
+            Move(
+                child=child,
+                kind=Move.Kind.MOVE_OUT,
+                happened_on=moved,
+                from_unit_id=child.village_id,
+                to_unit_id=child.village_id,
+                note="随父母外出务工",
+            )
+        )
     return consents, collections, assessments, cards, moves
 
 
@@ -129,13 +186,22 @@ def load_register_history(county: OrgUnit, as_of: dt.date = AS_OF, seed: int = D
     doctors = {u.unit_id: u for u in User.objects.filter(role=Role.VILLAGE_DOCTOR, unit__path__startswith=county.path)}
     townships = list(OrgUnit.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code"))
     fm_township = townships[min(3, len(townships) - 1)]
-    ForceMajeure.objects.create(unit=fm_township, first_month=FORCE_MAJEURE_MONTH, last_month=FORCE_MAJEURE_MONTH,
-                                reason="凝冻灾害，道路中断，无法组织发放")
+    ForceMajeure.objects.create(
+        unit=fm_township,
+        first_month=FORCE_MAJEURE_MONTH,
+        last_month=FORCE_MAJEURE_MONTH,
+        reason="凝冻灾害，道路中断，无法组织发放",
+    )
     village_rates = {}
     totals = {"consents": 0, "collections": 0, "assessments": 0, "followups": 0, "moves": 0}
     batch: dict[str, list] = {k: [] for k in totals}
-    models = {"consents": Consent, "collections": Collection, "assessments": Assessment, "followups": FollowUp,
-              "moves": Move}
+    models = {
+        "consents": Consent,
+        "collections": Collection,
+        "assessments": Assessment,
+        "followups": FollowUp,
+        "moves": Move,
+    }
     children = Child.objects.filter(county=county).select_related("village").order_by("id")
     for child in children.iterator(chunk_size=2000):
         rate = village_rates.setdefault(child.village_id, rng.uniform(0.78, 0.97))

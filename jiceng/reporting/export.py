@@ -38,8 +38,17 @@ def report_rows(report: Report) -> list[tuple[int, str, str, object, str]]:
         note = ""
         if cell and cell.overridden:
             note = f"修正：台账计算 {cell.computed}，原因：{cell.reason}"
-        rows.append((number, element.code, element.name, int(value) if value is not None and value == int(value)
-                     else (float(value) if value is not None else None), note))
+        rows.append(
+            (
+                number,
+                element.code,
+                element.name,
+                int(value)
+                if value is not None and value == int(value)
+                else (float(value) if value is not None else None),
+                note,
+            )
+        )
     return rows
 
 
@@ -73,7 +82,12 @@ def render_report_xlsx(report: Report, *, acting_user) -> tuple[str, str, bytes]
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
     book.save(buffer)
-    record(actor=acting_user, action="export.report", obj=report, unit=report.unit,
-           after={"rows": len(ds.elements), "state": report.state})
+    record(
+        actor=acting_user,
+        action="export.report",
+        obj=report,
+        unit=report.unit,
+        after={"rows": len(ds.elements), "state": report.state},
+    )
     filename = quote(f"{report.unit.name}_{report.period}_营养包月报表.xlsx")
     return filename, XLSX, buffer.getvalue()

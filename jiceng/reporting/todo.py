@@ -26,19 +26,34 @@ def items_for(user, root):
             due = queries.deadline(ds, root.level, period)
             late = timezone.now() > due
             what = "已退回，请修改后重新提交" if report and report.state == State.RETURNED else "待提交"
-            items.append(TodoItem(f"{period.label}月报{what}",
-                                  f"截止 {timezone.localtime(due):%m月%d日}" + ("，已逾期" if late else ""),
-                                  reverse("report_detail", args=[root.code, period.code]), urgent=late or bool(report
-                                  and report.state == State.RETURNED)))
+            items.append(
+                TodoItem(
+                    f"{period.label}月报{what}",
+                    f"截止 {timezone.localtime(due):%m月%d日}" + ("，已逾期" if late else ""),
+                    reverse("report_detail", args=[root.code, period.code]),
+                    urgent=late or bool(report and report.state == State.RETURNED),
+                )
+            )
     if access.can(user, "reports.review"):
         waiting = queries.awaiting_review(ds, root)
         if waiting:
-            items.append(TodoItem(f"{len(waiting)} 份月报待审核", "、".join(r.unit.name for r in waiting[:5]),
-                                  reverse("report_detail", args=[waiting[0].unit.code, waiting[0].period]), True))
+            items.append(
+                TodoItem(
+                    f"{len(waiting)} 份月报待审核",
+                    "、".join(r.unit.name for r in waiting[:5]),
+                    reverse("report_detail", args=[waiting[0].unit.code, waiting[0].period]),
+                    True,
+                )
+            )
     if root.level in (Level.TOWNSHIP, Level.COUNTY) and access.can(user, "analysis.view"):
         late = queries.overdue(ds, root, period)
         if late:
-            items.append(TodoItem(f"{len(late)} 个单位{period.label}月报逾期未报",
-                                  "、".join(s.unit.name for s in late[:5]), f"{reverse('reports')}?period={period.code}",
-                                  True))
+            items.append(
+                TodoItem(
+                    f"{len(late)} 个单位{period.label}月报逾期未报",
+                    "、".join(s.unit.name for s in late[:5]),
+                    f"{reverse('reports')}?period={period.code}",
+                    True,
+                )
+            )
     return items

@@ -41,15 +41,27 @@ def report_index(request):
         return redirect("report_detail", code=root.code, period=period.code)
     ds = dataset(DATASET)
     levels = [lvl for lvl in (Level.VILLAGE, Level.TOWNSHIP) if lvl != root.level or root.level == Level.COUNTY]
-    rates = [queries.timeliness(ds, root, lvl, period) for lvl in (Level.VILLAGE, Level.TOWNSHIP)
-             if queries.reporting_units(root, lvl)]
+    rates = [
+        queries.timeliness(ds, root, lvl, period)
+        for lvl in (Level.VILLAGE, Level.TOWNSHIP)
+        if queries.reporting_units(root, lvl)
+    ]
     below_level = Level.VILLAGE if root.level == Level.TOWNSHIP else Level.TOWNSHIP
     statuses = queries.unit_statuses(ds, root, below_level, period)
-    return render(request, "reporting/index.html", {
-        "root": root, "period": period, "rates": rates, "statuses": statuses, "levels": levels,
-        "overdue": queries.overdue(ds, root, period), "ds": ds,
-        "months": [parse_period(f"{period.start.year}-{m:02d}") for m in range(1, 13)],
-    })
+    return render(
+        request,
+        "reporting/index.html",
+        {
+            "root": root,
+            "period": period,
+            "rates": rates,
+            "statuses": statuses,
+            "levels": levels,
+            "overdue": queries.overdue(ds, root, period),
+            "ds": ds,
+            "months": [parse_period(f"{period.start.year}-{m:02d}") for m in range(1, 13)],
+        },
+    )
 
 
 def _report_or_404(request, code, period):
@@ -73,23 +85,42 @@ def report_detail(request, code: str, period: str):
     comments = {}
     for comment in report.comments.select_related("author").order_by("at"):
         comments.setdefault(comment.element, []).append(comment)
-    rows = [{"element": e, "cell": cells.get(e.code), "comments": comments.get(e.code, []),
-             "origin": _origin_label(report, e)} for e in ds.elements]
+    rows = [
+        {
+            "element": e,
+            "cell": cells.get(e.code),
+            "comments": comments.get(e.code, []),
+            "origin": _origin_label(report, e),
+        }
+        for e in ds.elements
+    ]
     children = []
     if report.unit.level in (Level.TOWNSHIP, Level.COUNTY):
         below = Level.VILLAGE if report.unit.level == Level.TOWNSHIP else Level.TOWNSHIP
         children = queries.unit_statuses(ds, report.unit, below, parse_period(report.period))
     history = AuditEntry.objects.filter(object_type="reporting.report", object_id=str(report.pk)).order_by("at")
-    return render(request, "reporting/detail.html", {
-        "report": report, "ds": ds, "rows": rows, "violations": violations,
-        "errors": validation.errors(violations), "warnings": validation.warnings(violations),
-        "state_text": actions.describe_state(report), "editable": editable,
-        "can_submit": not report.locked and access.can(user, "reports.submit"),
-        "is_reviewer": is_reviewer, "children": children, "history": history,
-        "can_review_children": access.can(user, "reports.review") and report.unit.pk == getattr(root, "pk", None),
-        "deadline": queries.deadline(ds, report.unit.level, parse_period(report.period))
-        if report.unit.level in queries.REPORTING_LEVELS else None,
-    })
+    return render(
+        request,
+        "reporting/detail.html",
+        {
+            "report": report,
+            "ds": ds,
+            "rows": rows,
+            "violations": violations,
+            "errors": validation.errors(violations),
+            "warnings": validation.warnings(violations),
+            "state_text": actions.describe_state(report),
+            "editable": editable,
+            "can_submit": not report.locked and access.can(user, "reports.submit"),
+            "is_reviewer": is_reviewer,
+            "children": children,
+            "history": history,
+            "can_review_children": access.can(user, "reports.review") and report.unit.pk == getattr(root, "pk", None),
+            "deadline": queries.deadline(ds, report.unit.level, parse_period(report.period))
+            if report.unit.level in queries.REPORTING_LEVELS
+            else None,
+        },
+    )
 
 
 def _origin_label(report, element) -> str:
@@ -114,7 +145,9 @@ def report_action(request, code: str, period: str):
     try:
         if action == "save":
             values = {k[2:]: v for k, v in post.items() if k.startswith("v_")}
-            actions.set_values(report, values, reason=post.get("reason", ""), acting_user=user, expected_version=version)
+            actions.set_values(
+                report, values, reason=post.get("reason", ""), acting_user=user, expected_version=version
+            )
             messages.success(request, _("已保存"))
         elif action == "submit":
             notes = {k[5:]: v for k, v in post.items() if k.startswith("note_")}
@@ -125,8 +158,9 @@ def report_action(request, code: str, period: str):
             messages.success(request, _("已审核通过"))
         elif action == "return":
             comments = {k[8:]: v for k, v in post.items() if k.startswith("comment_")}
-            actions.return_report(report, reason=post.get("reason", ""), comments=comments, acting_user=user,
-                                  expected_version=version)
+            actions.return_report(
+                report, reason=post.get("reason", ""), comments=comments, acting_user=user, expected_version=version
+            )
             messages.success(request, _("已退回"))
         elif action == "missing":
             child = _report_or_404(request, post.get("unit", ""), period)

@@ -25,7 +25,6 @@ def todo_for(user) -> list[TodoItem]:
         return [TodoItem(_("账户未分配单位"), _("请联系系统管理员为您分配单位后再使用。"), reverse("home"), True)]
     items: list[TodoItem] = []
     from jiceng.nutrition import todo as nutrition_todo
-
     from jiceng.reporting import todo as reporting_todo
 
     items.extend(reporting_todo.items_for(user, root))

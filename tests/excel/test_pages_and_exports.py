@@ -12,8 +12,6 @@ from jiceng.nutrition.models import Child, Collection
 from jiceng.standards.idnumber import make_id_number
 from tests.excel.helpers import child_row, children_file, months_ago, open_workbook, upload
 
-
-
 BIRTH = months_ago(14, 1)
 ID = make_id_number("522799", BIRTH, 5, "F")
 

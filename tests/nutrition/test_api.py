@@ -79,7 +79,10 @@ def test_api_cannot_register_into_another_township(client, tree):
 
 
 def test_api_refuses_writes_by_a_read_only_role(client, tree):
-    response = client.post("/api/children/", {"village_code": tree.village_a1.code, "name": "只读", "sex": "F",
-                                              "birth_date": "2025-01-01"}, content_type="application/json",
-                           **auth(tree.county_bureau))
+    response = client.post(
+        "/api/children/",
+        {"village_code": tree.village_a1.code, "name": "只读", "sex": "F", "birth_date": "2025-01-01"},
+        content_type="application/json",
+        **auth(tree.county_bureau),
+    )
     assert response.status_code == 403 and "无权" in response.json()["detail"] and not Child.objects.exists()

@@ -141,8 +141,9 @@ def test_short_supply_follows_the_priority_plan(client, tree, enrolled):
     assert poor.collections.count() == 2
     assert queries.clinic_stock(tree.village_a1) == 0  # the collection issued the packs from the ledger
     # with no packs left, the next child is refused by the ledger, and nothing is saved
-    response = client.post(f"/distribution/{tree.village_a1.code}/collect/{other.pk}/", {"packs": "30"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        f"/distribution/{tree.village_a1.code}/collect/{other.pk}/", {"packs": "30"}, HTTP_HX_REQUEST="true"
+    )
     assert "库存不足" in response.content.decode() and other.collections.count() == 1
 
 

@@ -7,8 +7,9 @@ MEASUREMENTS = pathlib.Path(__file__).resolve().parent.parent / "measurements" /
 
 
 def run(*files):
-    return subprocess.run([sys.executable, "-m", "jiceng.cli", "rules", "check", *map(str, files)],
-                          capture_output=True, text=True)
+    return subprocess.run(
+        [sys.executable, "-m", "jiceng.cli", "rules", "check", *map(str, files)], capture_output=True, text=True
+    )
 
 
 def test_rules_check_passes_on_the_project_cases():
@@ -19,7 +20,8 @@ def test_rules_check_passes_on_the_project_cases():
 
 def test_rules_check_reports_differences_and_errors_and_exits_non_zero(tmp_path):
     case_file = tmp_path / "cases.yaml"
-    case_file.write_text("""
+    case_file.write_text(
+        """
 - name: 期望错误的用例
   child: {birth_date: 2024-01-15, resident: true}
   events:
@@ -32,7 +34,9 @@ def test_rules_check_reports_differences_and_errors_and_exits_non_zero(tmp_path)
   as_of: 2024-09-01
   colour: blue
   expect: {status: 在服}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     result = run(case_file)
     assert result.returncode == 1
     assert "期望错误的用例" in result.stdout and "终止" in result.stdout and "在服" in result.stdout
