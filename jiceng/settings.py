@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "jiceng.stock",
     "jiceng.activities",
     "jiceng.reporting",
+    "jiceng.indicators",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

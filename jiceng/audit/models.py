@@ -70,6 +70,7 @@ ACTION_LABELS = {
     "report.return": "退回",
     "report.missing": "标记缺报",
     "export.report": "导出报表",
+    "target.set": "设定目标",
     "demo.load": "加载演示数据",
     "demo.history": "加载演示台账",
 }

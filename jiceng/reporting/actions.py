@@ -159,7 +159,7 @@ def set_values(
         computable = (
             element.source is not None
             and report.unit.keeps_registers
-            and (report.unit.level == Level.VILLAGE or element.aggregation == "own")
+            and (report.unit.level == ds.reporting_level or element.aggregation == "own")
         )
         if computable and value == computed:
             DataValue.objects.filter(report=report, element=code).delete()  # back to the computed value
@@ -235,7 +235,7 @@ def submit_report(
     today = today or timezone.localdate()
     if today < period.end:
         raise ValidationError(_("%(p)s 尚未结束，月末（%(d)s）起才能提交") % {"p": period.label, "d": period.end})
-    if report.unit.level != Level.VILLAGE:
+    if report.unit.level != dataset(report.dataset).reporting_level:
         not_ready = _children_not_ready(report)
         if not_ready:
             raise ValidationError(

@@ -121,6 +121,7 @@ class DataSet:
     elements: tuple[DataElement, ...]
     rules: tuple[ValidationRule, ...]
     reference: str = ""
+    reporting_level: str = "village"  # the lowest level that fills the report (its values are summed upward)
 
     @property
     def element_codes(self) -> list[str]:
@@ -143,6 +144,7 @@ class Indicator:
     description: str
     dataset: str
     target_max: float | None = None  # a target above this is impossible (e.g. 100 for a share)
+    rounding: str = "half_up"  # half_up (四舍五入) or down (舍去, as some county reports truncate)
 
 
 @dataclass
@@ -220,6 +222,9 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
             )
         )
     deadlines = {level: int(day) for level, day in meta["deadlines"].items() if level != "__line__"}
+    level = meta.get("reporting_level", "village")
+    if level not in LEVELS:
+        raise PackError(f"{_where(path, meta)}：reporting_level 只能是 {' '.join(LEVELS)}")
     return DataSet(
         meta["code"],
         meta["name"],
@@ -230,7 +235,15 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
         tuple(elements),
         tuple(rules),
         meta.get("reference", ""),
+        level,
     )
+
+
+def _rounding(item: dict, path: Path) -> str:
+    rounding = item.get("rounding", "half_up")
+    if rounding not in ("half_up", "down"):
+        raise PackError(f"{_where(path, item)}：rounding 只能是 half_up（四舍五入）或 down（舍去）")
+    return rounding
 
 
 def load_indicator_file(path: Path, datasets: dict[str, DataSet]) -> dict[str, Indicator]:
@@ -258,6 +271,7 @@ def load_indicator_file(path: Path, datasets: dict[str, DataSet]) -> dict[str, I
             item.get("description", ""),
             item["dataset"],
             item.get("target_max"),
+            _rounding(item, path),
         )
     return indicators
 

@@ -66,7 +66,7 @@ def register_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> d
         for element in dataset.elements:
             if element.source is None:
                 continue
-            if element.aggregation == "sum" and (unit.level != Level.VILLAGE or not unit.keeps_registers):
+            if element.aggregation == "sum" and (unit.level != dataset.reporting_level or not unit.keeps_registers):
                 continue
             values[element.code] = _dec(figures.get(unit.pk, {}).get(element.source))
         out[unit.pk] = values
@@ -98,7 +98,7 @@ def current_cells(dataset: DataSet, report: Report) -> dict[str, Cell]:
     period = parse_period(report.period)
     unit = report.unit
     live: dict[str, Decimal | None] = register_values(dataset, [unit], period)[unit.pk]
-    if unit.level != Level.VILLAGE:
+    if unit.level != dataset.reporting_level:
         live.update(sum_of_children(dataset, unit, period, official=True))
     cells = {}
     stored = stored_cells(report)
@@ -154,7 +154,7 @@ def working_values(dataset: DataSet, unit: OrgUnit, period: Period) -> dict[str,
     if report is not None:
         return {code: cell.value for code, cell in current_cells(dataset, report).items()}
     values = register_values(dataset, [unit], period)[unit.pk]
-    if unit.level != Level.VILLAGE:
+    if unit.level != dataset.reporting_level:
         values.update(sum_of_children(dataset, unit, period, official=False))
     return values
 
@@ -164,14 +164,19 @@ def working_values(dataset: DataSet, unit: OrgUnit, period: Period) -> dict[str,
 # ---------------------------------------------------------------------------------------------
 
 
-def village_values(
+def leaf_values(
     dataset: DataSet, root: OrgUnit, months: list[str], *, official: bool
 ) -> dict[int, dict[str, dict[str, Decimal]]]:
-    """{village id: {month: {element: value}}} for every village in ``root``'s subtree, for ``sum`` elements.
+    """{unit id: {month: {element: value}}} for every unit of the data set's reporting level (village clinics
+    for the nutrition report) in ``root``'s subtree, for ``sum`` elements.
 
     Official figures: the frozen values of approved village reports. Working figures: approved or
     submitted reports' values, otherwise values computed from the registers now (or typed values)."""
-    villages = list(OrgUnit.objects.filter(subtree_q(root.path), level=Level.VILLAGE))
+    villages = list(
+        OrgUnit.objects.filter(subtree_q(root.path), level=dataset.reporting_level).exclude(
+            kind__in=["health_bureau", "mch_centre"]
+        )
+    )
     by_id = {v.pk: v for v in villages}
     result: dict[int, dict[str, dict[str, Decimal]]] = defaultdict(dict)
     sum_codes = {e.code for e in dataset.elements if e.aggregation == "sum"}
@@ -212,3 +217,6 @@ def village_values(
             values.update({k: v for k, v in overrides.get((village.pk, month), {}).items() if v is not None})
             result[village.pk][month] = values
     return result
+
+
+village_values = leaf_values  # the nutrition report's leaves are village clinics

@@ -1,0 +1,239 @@
+"""Indicator values for any unit and period — the one module the dashboard, the CLI, the API, the
+Excel tables and the work summary call.
+
+Always from numerators and denominators summed over the unit's subtree and the period's months, never
+an average of rates. No denominator → no value (never 0%). Year-on-year: percentage points for rates,
+% for counts. Official figures (approved reports only) are the default; working figures include
+everything entered so far.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+
+from jiceng.indicators.models import Target
+from jiceng.orgunits.models import OrgUnit
+from jiceng.periods import Period, month_period
+from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
+from jiceng.reporting.values import leaf_values
+
+CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
+RATE_UNITS = {"%", "‰", "1/10万", ""}
+
+
+@dataclass
+class IndicatorValue:
+    indicator: Indicator
+    unit: OrgUnit
+    period: Period
+    numerator: Decimal | None
+    denominator: Decimal | None
+    target: Decimal | None
+    target_unit: OrgUnit | None  # where the target was set (inherited from above when not set here)
+    last_year: IndicatorValue | None = None
+    official: bool = True
+
+    @property
+    def is_count(self) -> bool:
+        return self.indicator.denominator.text.strip() == "1"
+
+    @property
+    def value(self) -> float | None:
+        return indicator_value(self.indicator, self.numerator, self.denominator)
+
+    @property
+    def display(self) -> str:
+        if self.value is None:
+            return "—"
+        return f"{self.value:.{self.indicator.decimals}f}{self.indicator.unit_label if not self.is_count else ''}"
+
+    @property
+    def change(self) -> float | None:
+        """Year-on-year: points for rates, % for counts (None when last year has no value)."""
+        last = self.last_year.value if self.last_year else None
+        if self.value is None or last is None:
+            return None
+        if self.is_count:
+            return round((self.value - last) / last * 100, 2) if last else None
+        return round(self.value - last, 2)
+
+    @property
+    def change_unit(self) -> str:
+        return "%" if self.is_count else "个百分点"
+
+    @property
+    def completion(self) -> float | None:
+        """完成年度计划的X%: for counts with a plan (target)."""
+        if not self.is_count or self.value is None or not self.target:
+            return None
+        return round(self.value / float(self.target) * 100, 2)
+
+    @property
+    def status(self) -> str | None:
+        """met (达到) / close (接近) / not_met (未达到), or None without a value or a target."""
+        if self.value is None or self.target is None:
+            return None
+        target = float(self.target)
+        if self.is_count:
+            share = self.value / target * 100 if target else 100
+            return "met" if share >= 100 else "close" if share >= 100 - CLOSE_TO_TARGET_POINTS else "not_met"
+        gap = self.value - target if self.indicator.direction == "higher" else target - self.value
+        return "met" if gap >= 0 else "close" if gap >= -CLOSE_TO_TARGET_POINTS else "not_met"
+
+    @property
+    def status_label(self) -> str:
+        return {"met": "达到", "close": "接近", "not_met": "未达到"}.get(self.status or "", "")
+
+    def as_dict(self) -> dict:
+        return {
+            "code": self.indicator.code,
+            "name": self.indicator.name,
+            "unit_code": self.unit.code,
+            "period": self.period.code,
+            "numerator": _num(self.numerator),
+            "denominator": _num(self.denominator),
+            "value": self.value,
+            "unit": self.indicator.unit_label,
+            "target": _num(self.target),
+            "target_set_at": self.target_unit.code if self.target_unit else None,
+            "status": self.status,
+            "last_year": self.last_year.value if self.last_year else None,
+            "change": self.change,
+            "change_unit": self.change_unit,
+            "completion": self.completion,
+            "figures": "official" if self.official else "working",
+        }
+
+
+def indicator_value(indicator: Indicator, numerator, denominator) -> float | None:
+    """numerator ÷ denominator × factor, rounded as the pack says; None without a denominator."""
+    if numerator is None or not denominator:
+        return None
+    exact = Decimal(str(numerator)) * indicator.factor / Decimal(str(denominator))
+    mode = ROUND_DOWN if indicator.rounding == "down" else ROUND_HALF_UP
+    return float(exact.quantize(Decimal(1).scaleb(-indicator.decimals), rounding=mode))
+
+
+def _num(value) -> float | int | None:
+    if value is None:
+        return None
+    return int(value) if value == int(value) else float(value)
+
+
+def _leaf_totals(root: OrgUnit, months: list[str], datasets: set[str], official: bool):
+    """{dataset: (leaf unit paths, {leaf id: {month: {element: value}}})}"""
+    out = {}
+    for code in datasets:
+        ds = all_datasets()[code]
+        values = leaf_values(ds, root, months, official=official)
+        paths = dict(OrgUnit.objects.filter(pk__in=values.keys()).values_list("pk", "path"))
+        out[code] = (paths, values)
+    return out
+
+
+def _sum_for(unit: OrgUnit, months: list[str], totals) -> dict[str, Decimal]:
+    paths, values = totals
+    summed: dict[str, Decimal] = defaultdict(Decimal)
+    seen: set[str] = set()
+    for leaf_id, path in paths.items():
+        if not path.startswith(unit.path):
+            continue
+        for month in months:
+            for element, value in values.get(leaf_id, {}).get(month, {}).items():
+                summed[element] += value
+                seen.add(element)
+    return {k: summed[k] for k in seen}
+
+
+def _evaluate(indicator: Indicator, sums: dict[str, Decimal]) -> tuple[Decimal | None, Decimal | None]:
+    if not sums:
+        return None, None
+    numbers = {k: float(v) for k, v in sums.items()}
+    numerator = indicator.numerator.evaluate(numbers)
+    denominator = indicator.denominator.evaluate(numbers)
+    return (
+        None if numerator is None else Decimal(str(numerator)),
+        None if denominator is None else Decimal(str(denominator)),
+    )
+
+
+def targets_for(units: list[OrgUnit], codes: list[str], year: int) -> dict[tuple[int, str], tuple[Decimal, OrgUnit]]:
+    """The target of each unit: its own, or the nearest one set above it (inherited)."""
+    ancestor_codes = {c for u in units for c in u.ancestor_codes()}
+    rows = Target.objects.filter(indicator__in=codes, year=year, unit__code__in=ancestor_codes).select_related("unit")
+    by_code = defaultdict(dict)
+    for row in rows:
+        by_code[row.indicator][row.unit.code] = (row.value, row.unit)
+    found = {}
+    for unit in units:
+        for code in codes:
+            for ancestor in reversed(unit.ancestor_codes()):
+                if ancestor in by_code[code]:
+                    found[(unit.pk, code)] = by_code[code][ancestor]
+                    break
+    return found
+
+
+def compute(
+    root: OrgUnit,
+    units: list[OrgUnit],
+    period: Period,
+    *,
+    official: bool = True,
+    codes: list[str] | None = None,
+    with_last_year: bool = True,
+) -> dict[tuple[int, str], IndicatorValue]:
+    """Indicator values for ``units`` (all inside ``root``'s subtree) and ``period``."""
+    indicators = [all_indicators()[c] for c in codes] if codes else list(all_indicators().values())
+    last = period.same_period_last_year()
+    months = period.months + (last.months if with_last_year else [])
+    totals = _leaf_totals(root, months, {i.dataset for i in indicators}, official)
+    targets = targets_for(units, [i.code for i in indicators], period.start.year)
+    result = {}
+    for unit in units:
+        sums_now = {ds: _sum_for(unit, period.months, t) for ds, t in totals.items()}
+        sums_last = {ds: _sum_for(unit, last.months, t) for ds, t in totals.items()} if with_last_year else {}
+        for indicator in indicators:
+            numerator, denominator = _evaluate(indicator, sums_now[indicator.dataset])
+            target, target_unit = targets.get((unit.pk, indicator.code), (None, None))
+            value = IndicatorValue(
+                indicator, unit, period, numerator, denominator, target, target_unit, official=official
+            )
+            if with_last_year:
+                ln, ld = _evaluate(indicator, sums_last[indicator.dataset])
+                value.last_year = IndicatorValue(indicator, unit, last, ln, ld, None, None, official=official)
+            result[(unit.pk, indicator.code)] = value
+    return result
+
+
+def monthly_series(
+    unit: OrgUnit, indicator_code: str, year: int, *, official: bool = True
+) -> tuple[list[float | None], list[float | None]]:
+    """This year's and last year's monthly values of one indicator (for the 12-month trend chart)."""
+    indicator = all_indicators()[indicator_code]
+    this_months = [month_period(year, m) for m in range(1, 13)]
+    last_months = [month_period(year - 1, m) for m in range(1, 13)]
+    totals = _leaf_totals(unit, [p.code for p in this_months + last_months], {indicator.dataset}, official)
+    t = totals[indicator.dataset]
+
+    def value(p: Period) -> float | None:
+        return indicator_value(indicator, *_evaluate(indicator, _sum_for(unit, [p.code], t)))
+
+    return [value(p) for p in this_months], [value(p) for p in last_months]
+
+
+def ranking(values: list[IndicatorValue]) -> list[IndicatorValue]:
+    """Best first; units without a value last."""
+    with_value = [v for v in values if v.value is not None]
+    higher = with_value[0].indicator.direction == "higher" if with_value else True
+    ranked = sorted(with_value, key=lambda v: v.value, reverse=higher)
+    return ranked + [v for v in values if v.value is None]
+
+
+def today() -> dt.date:
+    from django.utils import timezone
+
+    return timezone.localdate()
