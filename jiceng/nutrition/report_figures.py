@@ -58,13 +58,21 @@ def _empty() -> dict[str, int]:
 
 def figures_for(village_ids: Iterable[int], month: Period) -> dict[int, dict[str, int]]:
     """{village id: {figure: count}} for one month."""
+    return figures_for_months(village_ids, [month])[month.code]
+
+
+def figures_for_months(village_ids: Iterable[int], months: list[Period]) -> dict[str, dict[int, dict[str, int]]]:
+    """{month: {village id: {figure: count}}} for several months in one pass: the rules engine runs once
+    per child (its replay is causal, so the status changes dated in each month are the same as when
+    evaluated at that month's end)."""
     ids = list(village_ids)
-    figures = {vid: _empty() for vid in ids}
-    if not ids:
+    figures = {m.code: {vid: _empty() for vid in ids} for m in months}
+    if not ids or not months:
         return figures
-    _count_children(ids, month, figures)
-    _count_collections(ids, month, figures)
-    _count_followups(ids, month, figures)
+    _count_children(ids, months, figures)
+    for month in months:
+        _count_collections(ids, month, figures[month.code])
+        _count_followups(ids, month, figures[month.code])
     return figures
 
 
@@ -77,43 +85,47 @@ def _left_on(ids: list[int]) -> dict[int, dt.date]:
     )
 
 
-def _count_children(ids: list[int], month: Period, figures) -> None:
+def _count_children(ids: list[int], months: list[Period], figures) -> None:
     children = list(
         Child.objects.filter(village_id__in=ids, merged_into__isnull=True)
         .exclude(residence=Residence.FLOATING)
         .select_related("village")
     )
     left_on = _left_on(ids)
-    upper = parameter("upper_age_months", month.start)
-    lower = parameter("lower_age_months", month.start)
-    in_window = []
-    for child in children:
-        if child.pk in left_on and left_on[child.pk] < month.start:
-            continue
-        if child.birth_date > month.end:
-            continue
-        if month_date(child.birth_date, lower) <= month.end and month_date(child.birth_date, upper) > month.start:
-            counts = figures[child.village_id]
-            counts["target_children"] += 1
-            if 6 <= completed_months(child.birth_date, month.end) <= 23:
-                counts["target_children_6_23"] += 1
-            in_window.append(child)
-    # status changes in the month, from the rules engine (children born after the window cannot change)
-    candidates = [c for c in children if month_date(c.birth_date, lower) <= month.end]
+    for month in months:
+        upper = parameter("upper_age_months", month.start)
+        lower = parameter("lower_age_months", month.start)
+        counts_by_village = figures[month.code]
+        for child in children:
+            if child.pk in left_on and left_on[child.pk] < month.start or child.birth_date > month.end:
+                continue
+            if month_date(child.birth_date, lower) <= month.end and month_date(child.birth_date, upper) > month.start:
+                counts = counts_by_village[child.village_id]
+                counts["target_children"] += 1
+                if 6 <= completed_months(child.birth_date, month.end) <= 23:
+                    counts["target_children_6_23"] += 1
+    last = max(m.end for m in months)
+    first_lower = min(parameter("lower_age_months", m.start) for m in months)
+    candidates = [c for c in children if month_date(c.birth_date, first_lower) <= last]
     histories = eligibility.histories_for(c.pk for c in candidates)
     with_events = [c for c in candidates if histories[c.pk].events]
-    decisions = eligibility.decisions_for(with_events, month.end, histories)
+    decisions = eligibility.decisions_for(with_events, last, histories)
+    month_of = {m.code: m for m in months}
     for child in with_events:
-        counts = figures[child.village_id]
-        changes = decisions[child.pk].changes_between(month.start, month.end)
-        earlier_active = any(c.status == ACTIVE for c in decisions[child.pk].history if c.date < month.start)
-        for change in changes:
+        enrolled_before = False
+        for change in decisions[child.pk].history:
+            key = f"{change.date:%Y-%m}"
+            first_enrolment = change.status == ACTIVE and change.rule_id != "E7" and not enrolled_before
+            if change.status == ACTIVE:
+                enrolled_before = True
+            if key not in month_of:
+                continue
+            counts = figures[key][child.village_id]
             if change.status == ACTIVE:
                 if change.rule_id == "E7":
                     counts["resumed"] += 1
-                elif not earlier_active:
+                elif first_enrolment:
                     counts["newly_enrolled"] += 1
-                    earlier_active = True
             elif change.status == STOPPED:
                 counts["stopped"] += 1
             elif change.status in (TERMINATED, UNSUITABLE):

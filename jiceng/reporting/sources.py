@@ -14,17 +14,26 @@ from jiceng.reporting.packs import DataSet
 
 
 def source_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, int | None]]:
+    return source_values_months(dataset, units, [period])[period.code]
+
+
+def source_values_months(
+    dataset: DataSet, units: list[OrgUnit], periods: list[Period]
+) -> dict[str, dict[int, dict[str, int | None]]]:
+    """{month: {unit id: {source: value}}} for several months at once."""
     needed = {e.source.split(".", 1)[0] for e in dataset.elements if e.source}
-    out: dict[int, dict[str, int | None]] = defaultdict(dict)
+    out: dict[str, dict[int, dict[str, int | None]]] = {p.code: defaultdict(dict) for p in periods}
     if "nutrition" in needed:
-        from jiceng.nutrition.report_figures import figures_for
+        from jiceng.nutrition.report_figures import figures_for_months
 
         villages = [u.pk for u in units if u.level == Level.VILLAGE and u.keeps_registers]
-        for unit_id, figures in figures_for(villages, period).items():
-            out[unit_id].update({f"nutrition.{k}": v for k, v in figures.items()})
+        for month, by_unit in figures_for_months(villages, periods).items():
+            for unit_id, figures in by_unit.items():
+                out[month][unit_id].update({f"nutrition.{k}": v for k, v in figures.items()})
     if "stock" in needed:
-        for unit_id, figures in stock_figures(units, period).items():
-            out[unit_id].update({f"stock.{k}": v for k, v in figures.items()})
+        for period in periods:
+            for unit_id, figures in stock_figures(units, period).items():
+                out[period.code][unit_id].update({f"stock.{k}": v for k, v in figures.items()})
     return out
 
 

@@ -55,21 +55,30 @@ def _dec(value) -> Decimal | None:
 
 
 def register_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, Decimal | None]]:
-    """Values computed from the registers for each unit: register figures for village clinics that keep
-    registers, and ``own`` elements (stock) for any unit."""
-    from jiceng.reporting.sources import source_values
+    """Values computed from the registers for each unit: register figures for the units of the data set's
+    reporting level that keep registers, and ``own`` elements (stock) for any unit."""
+    return register_values_months(dataset, units, [period])[period.code]
 
-    figures = source_values(dataset, units, period)
-    out: dict[int, dict[str, Decimal | None]] = {}
-    for unit in units:
-        values = {}
-        for element in dataset.elements:
-            if element.source is None:
-                continue
-            if element.aggregation == "sum" and (unit.level != dataset.reporting_level or not unit.keeps_registers):
-                continue
-            values[element.code] = _dec(figures.get(unit.pk, {}).get(element.source))
-        out[unit.pk] = values
+
+def register_values_months(
+    dataset: DataSet, units: list[OrgUnit], periods: list[Period]
+) -> dict[str, dict[int, dict[str, Decimal | None]]]:
+    from jiceng.reporting.sources import source_values_months
+
+    figures = source_values_months(dataset, units, periods)
+    out: dict[str, dict[int, dict[str, Decimal | None]]] = {}
+    for period in periods:
+        by_unit = {}
+        for unit in units:
+            values = {}
+            for element in dataset.elements:
+                if element.source is None:
+                    continue
+                if element.aggregation == "sum" and (unit.level != dataset.reporting_level or not unit.keeps_registers):
+                    continue
+                values[element.code] = _dec(figures[period.code].get(unit.pk, {}).get(element.source))
+            by_unit[unit.pk] = values
+        out[period.code] = by_unit
     return out
 
 
@@ -207,15 +216,16 @@ def leaf_values(
     overrides = defaultdict(dict)
     for unit_id, month, element, value in typed:
         overrides[(unit_id, month)][element] = value
-    for month in months:
-        missing = [v for v in villages if month not in result.get(v.pk, {})]
-        if not missing:
-            continue
-        computed = register_values(dataset, missing, parse_period(month))
-        for village in missing:
-            values = {k: v for k, v in computed[village.pk].items() if k in sum_codes and v is not None}
-            values.update({k: v for k, v in overrides.get((village.pk, month), {}).items() if v is not None})
-            result[village.pk][month] = values
+    missing_by_month = {m: [v for v in villages if m not in result.get(v.pk, {})] for m in months}
+    need = sorted({v.pk for units in missing_by_month.values() for v in units})
+    if need:
+        periods = [parse_period(m) for m in months if missing_by_month[m]]
+        computed = register_values_months(dataset, [by_id[pk] for pk in need], periods)
+        for month, units in missing_by_month.items():
+            for village in units:
+                values = {k: v for k, v in computed[month][village.pk].items() if k in sum_codes and v is not None}
+                values.update({k: v for k, v in overrides.get((village.pk, month), {}).items() if v is not None})
+                result[village.pk][month] = values
     return result
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("jiceng.nutrition.urls")),
     path("stock/", include("jiceng.stock.urls")),
     path("reports/", include("jiceng.reporting.urls")),
+    path("indicators/", include("jiceng.indicators.urls")),
     path("registers/", include("jiceng.nutrition.excel_urls")),
     path("activities/", include("jiceng.activities.urls")),
     path("healthz", views.healthz, name="healthz"),

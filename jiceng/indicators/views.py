@@ -1,0 +1,142 @@
+"""Indicator dashboard, targets page and Excel tables (thin: access → compute → render)."""
+
+from __future__ import annotations
+
+import io
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from jiceng.accounts import access
+from jiceng.audit.recorder import record
+from jiceng.indicators import actions, compute, quality
+from jiceng.indicators.models import Target
+from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.periods import PeriodError, parse_period
+from jiceng.reporting.packs import all_indicators, all_packs
+
+PROGRAMME_NAMES = {"nutrition": "儿童营养改善项目", "mch": "妇幼卫生与基本公共卫生"}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _options(request):
+    period_code = request.GET.get("period") or str(compute.today().year)
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    official = request.GET.get("figures", "official") != "working"
+    programme = request.GET.get("programme", "nutrition")
+    if programme not in all_packs():
+        raise Http404(_("未找到该项目"))
+    codes = list(all_packs()[programme].indicators)
+    return period, official, programme, codes
+
+
+def child_units(unit: OrgUnit) -> list[OrgUnit]:
+    return list(unit.children.filter(active=True).exclude(kind__in=["health_bureau", "mch_centre"])
+                .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]).order_by("code"))
+
+
+@login_required
+def dashboard_index(request):
+    root = access.scope_root(request.user)
+    if root is None:
+        raise Http404(_("未找到该页面"))
+    query = request.GET.urlencode()
+    return redirect(f"/indicators/{root.code}/" + (f"?{query}" if query else ""))
+
+
+@login_required
+def dashboard(request, code: str):
+    unit = access.unit_in_scope_or_404(request.user, code)
+    period, official, programme, codes = _options(request)
+    children = child_units(unit)
+    values = compute.compute(unit, [unit, *children], period, official=official, codes=codes)
+    selected = request.GET.get("indicator") or codes[0]
+    if selected not in codes:
+        raise Http404(_("未找到该指标"))
+    if request.GET.get("format") == "xlsx":
+        return _table_xlsx(request, unit, children, codes, values, period, official)
+    this_year, last_year = compute.monthly_series(unit, selected, period.start.year, official=official)
+    ranked = compute.ranking([values[(c.pk, selected)] for c in children])
+    with_value = [v for v in ranked if v.value is not None]
+    bottom = {v.unit.pk for v in with_value[-quality.LAGGING_COUNT:]} if len(with_value) > quality.LAGGING_COUNT else set()
+    ancestors = [u for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")
+                 if access.unit_is_visible(request.user, u)]
+    return render(request, "indicators/dashboard.html", {
+        "unit": unit, "period": period, "official": official, "programme": programme,
+        "programmes": [(k, PROGRAMME_NAMES.get(k, k)) for k in all_packs()],
+        "cards": [values[(unit.pk, c)] for c in codes], "selected": all_indicators()[selected],
+        "ranked": ranked, "bottom": bottom, "children": children, "codes": codes,
+        "indicators": [all_indicators()[c] for c in codes],
+        "table": [(c, [values[(c.pk, code)] for code in codes]) for c in children],
+        "alerts": quality.alerts(unit, children, period, values, official=official),
+        "chart": {"labels": [f"{m}月" for m in range(1, 13)], "this_year": this_year, "last_year": last_year,
+                  "target": float(values[(unit.pk, selected)].target) if values[(unit.pk, selected)].target is not None
+                  else None, "year": period.start.year, "name": all_indicators()[selected].name,
+                  "ranking": {"labels": [v.unit.name for v in ranked if v.value is not None],
+                              "values": [v.value for v in ranked if v.value is not None]}},
+        "ancestors": ancestors, "query": request.GET.copy(),
+        "can_set_targets": access.can(request.user, "targets.edit"),
+    })
+
+
+def _table_xlsx(request, unit, children, codes, values, period, official):
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "指标"
+    sheet.append([f"{unit.display_name} {period.label} 指标（{'正式数' if official else '工作数'}）"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    indicators = [all_indicators()[c] for c in codes]
+    sheet.append(["单位", *[f"{i.name}({i.unit_label})" if i.unit_label else i.name for i in indicators]])
+    for row_unit in [unit, *children]:
+        sheet.append([row_unit.name, *[values[(row_unit.pk, c)].value for c in codes]])
+    sheet.append([])
+    sheet.append(["目标", *[float(values[(unit.pk, c)].target) if values[(unit.pk, c)].target is not None else None
+                           for c in codes]])
+    sheet.column_dimensions["A"].width = 18
+    buffer = io.BytesIO()
+    book.save(buffer)
+    record(actor=request.user, action="export.indicators", object_type="indicators", object_repr=unit.name,
+           unit=unit, after={"period": period.code, "rows": len(children) + 1, "official": official})
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{unit.name}_{period.code}_指标.xlsx')}"
+    return response
+
+
+@login_required
+def targets(request, code: str):
+    unit = access.unit_in_scope_or_404(request.user, code)
+    year = int(request.POST.get("year") or request.GET.get("year") or compute.today().year)
+    if request.method == "POST":
+        if not access.can(request.user, "targets.edit"):
+            raise Http404(_("未找到该页面"))
+        saved, failed = 0, 0
+        for key, raw in request.POST.items():
+            if not key.startswith("t_") or not raw.strip():
+                continue
+            try:
+                actions.set_target(key[2:], unit, year, raw, acting_user=request.user)
+                saved += 1
+            except ValidationError as exc:
+                failed += 1
+                for message in exc.messages:
+                    messages.error(request, message)
+        if saved:
+            messages.success(request, _("已保存 %(n)d 项目标") % {"n": saved})
+        if not failed:
+            return redirect(f"/indicators/{unit.code}/targets/?year={year}")
+    own = {t.indicator: t.value for t in Target.objects.filter(unit=unit, year=year)}
+    inherited = compute.targets_for([unit], list(all_indicators()), year)
+    rows = [{"indicator": i, "own": own.get(i.code), "inherited": inherited.get((unit.pk, i.code))}
+            for i in all_indicators().values()]
+    return render(request, "indicators/targets.html", {"unit": unit, "year": year, "rows": rows,
+                                                       "can_edit": access.can(request.user, "targets.edit")})

@@ -1,0 +1,144 @@
+"""REST API of the monthly reports and their review chain (mounted under ``/api/reports/``).
+
+GET  /api/reports/?period=2026-03                      statuses of the units in the caller's subtree,
+                                                       timeliness (及时率) and completeness (完整率) per level
+GET  /api/reports/<code>/<period>/                      one report: the dict ``jiceng report show --json`` prints
+POST /api/reports/<code>/<period>/submit|approve|return  the review chain, with the ``version`` the caller saw
+POST /api/reports/<code>/<period>/missing               缺报 (the level above), with a ``reason``
+
+Access goes through ``jiceng.accounts.access``: a unit outside the caller's subtree is 404; a role that may
+not act is 403; bad input is 400 with Chinese field messages; a report changed by someone else since the
+caller loaded it is 409 with a Chinese sentence saying what happened.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jiceng.accounts import access
+from jiceng.reporting import actions, queries
+from jiceng.reporting.models import Report
+from jiceng.reporting.packs import dataset
+from jiceng.reporting.serialize import DATASET, find_report, report_dict, statuses_dict
+
+ACTIONS = ("submit", "approve", "return", "missing")
+NEEDS_VERSION = ("submit", "approve", "return")
+
+
+class ActionSerializer(serializers.Serializer):
+    version = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": "版本号：应为整数（打开报表时读到的 version）",
+            "min_value": "版本号：不能为负数",
+        },
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    comments = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=300),
+        required=False,
+        default=dict,
+        error_messages={"not_a_dict": "审核意见：应为 {数据元代码: 意见} 的对象"},
+    )
+    warning_notes = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, max_length=300),
+        required=False,
+        default=dict,
+        error_messages={"not_a_dict": "警告说明：应为 {规则代码: 说明} 的对象"},
+    )
+
+
+def _error_body(exc: ValidationError) -> dict:
+    if hasattr(exc, "error_dict"):
+        return exc.message_dict
+    return {"detail": exc.messages}
+
+
+class ReportApiView(APIView):
+    """Turns the domain's exceptions into HTTP answers with Chinese messages."""
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Http404):
+            return Response({"detail": str(exc) or "未找到该单位"}, status=status.HTTP_404_NOT_FOUND)
+        if isinstance(exc, access.AccessDenied):
+            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
+        if isinstance(exc, actions.ReportConflict):
+            body = {"detail": " ".join(exc.messages)}
+            current = getattr(self, "_report", None)
+            if current is not None:
+                current = Report.objects.get(pk=current.pk)
+                body.update(state=current.state, version=current.version)
+            return Response(body, status=status.HTTP_409_CONFLICT)
+        if isinstance(exc, ValidationError):
+            return Response(_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
+        return super().handle_exception(exc)
+
+
+class ReportStatusView(ReportApiView):
+    @extend_schema(
+        summary="本辖区各单位月报状态、及时率与完整率",
+        parameters=[OpenApiParameter("period", str, description="月份，如 2026-03（默认：当前上报的月份）")],
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        root = access.scope_root(request.user)
+        if root is None:
+            raise Http404("未找到该单位")
+        period = actions.check_period(request.query_params.get("period") or queries.reporting_month().code)
+        return Response(statuses_dict(dataset(DATASET), root, period))
+
+
+class ReportDetailView(ReportApiView):
+    @extend_schema(summary="一份月报：状态、填报与审核人及时间、各项数值、校验结果", responses=OpenApiTypes.OBJECT)
+    def get(self, request, code: str, period: str):
+        return Response(report_dict(find_report(request.user, code, period)))
+
+
+class ReportActionView(ReportApiView):
+    @extend_schema(
+        summary="提交、审核通过、退回或标记缺报",
+        request=ActionSerializer,
+        responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+    )
+    def post(self, request, code: str, period: str, action: str):
+        if action not in ACTIONS:
+            raise Http404("未找到该操作")
+        data = ActionSerializer(data=request.data)
+        if not data.is_valid():
+            return Response(data.errors, status=status.HTTP_400_BAD_REQUEST)
+        values = data.validated_data
+        report = self._report = find_report(request.user, code, period)
+        version = values.get("version")
+        if action in NEEDS_VERSION and version is None:
+            return Response(
+                {"version": ["版本号：请提供打开报表时读到的 version（防止覆盖他人的操作）"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        user = request.user
+        if action == "submit":
+            actions.submit_report(
+                report, acting_user=user, warning_notes=values["warning_notes"], expected_version=version
+            )
+        elif action == "approve":
+            actions.approve_report(report, acting_user=user, expected_version=version)
+        elif action == "return":
+            actions.return_report(
+                report,
+                reason=values["reason"],
+                comments=values["comments"],
+                acting_user=user,
+                expected_version=version,
+            )
+        else:
+            actions.mark_missing(report, reason=values["reason"], acting_user=user)
+        return Response(report_dict(report))
+
+
+__all__ = ["ReportActionView", "ReportDetailView", "ReportStatusView"]

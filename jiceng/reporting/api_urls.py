@@ -1,0 +1,15 @@
+"""URL patterns of the reports API; included by the project under ``api/reports/``."""
+
+from django.urls import path, re_path
+
+from jiceng.reporting import api
+
+urlpatterns = [
+    path("", api.ReportStatusView.as_view(), name="api_reports"),
+    path("<str:code>/<str:period>/", api.ReportDetailView.as_view(), name="api_report_detail"),
+    re_path(
+        r"^(?P<code>[^/]+)/(?P<period>[^/]+)/(?P<action>submit|approve|return|missing)/?$",
+        api.ReportActionView.as_view(),
+        name="api_report_action",
+    ),
+]
