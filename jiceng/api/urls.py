@@ -3,6 +3,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
 from jiceng.api import views
+from jiceng.indicators.api import IndicatorView
 from jiceng.nutrition import api as nutrition_api
 
 urlpatterns = [
@@ -16,4 +17,5 @@ urlpatterns = [
     path("children/<int:pk>/", nutrition_api.ChildDetailView.as_view(), name="api_child_detail"),
     path("collections/", nutrition_api.CollectionListView.as_view(), name="api_collections"),
     path("followups/", nutrition_api.FollowUpListView.as_view(), name="api_followups"),
+    path("indicators/", IndicatorView.as_view(), name="api_indicators"),
 ]

@@ -16,7 +16,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
-from jiceng.periods import Period, month_period
+from jiceng.periods import Period, month_period, parse_period
 from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
 from jiceng.reporting.values import leaf_values
 
@@ -189,13 +189,15 @@ def compute(
     """Indicator values for ``units`` (all inside ``root``'s subtree) and ``period``."""
     indicators = [all_indicators()[c] for c in codes] if codes else list(all_indicators().values())
     last = period.same_period_last_year()
-    months = period.months + (last.months if with_last_year else [])
+    now_months = months_so_far(period)
+    last_months = [f"{int(m[:4]) - 1}{m[4:]}" for m in now_months]  # the same months of last year
+    months = now_months + (last_months if with_last_year else [])
     totals = _leaf_totals(root, months, {i.dataset for i in indicators}, official)
     targets = targets_for(units, [i.code for i in indicators], period.start.year)
     result = {}
     for unit in units:
-        sums_now = {ds: _sum_for(unit, period.months, t) for ds, t in totals.items()}
-        sums_last = {ds: _sum_for(unit, last.months, t) for ds, t in totals.items()} if with_last_year else {}
+        sums_now = {ds: _sum_for(unit, now_months, t) for ds, t in totals.items()}
+        sums_last = {ds: _sum_for(unit, last_months, t) for ds, t in totals.items()} if with_last_year else {}
         for indicator in indicators:
             numerator, denominator = _evaluate(indicator, sums_now[indicator.dataset])
             target, target_unit = targets.get((unit.pk, indicator.code), (None, None))
@@ -219,10 +221,20 @@ def monthly_series(
     totals = _leaf_totals(unit, [p.code for p in this_months + last_months], {indicator.dataset}, official)
     t = totals[indicator.dataset]
 
+    started = set(months_so_far(parse_period(str(year))))
+
     def value(p: Period) -> float | None:
+        if p.start.year == year and p.code not in started:
+            return None  # a month that has not begun has no figures yet
         return indicator_value(indicator, *_evaluate(indicator, _sum_for(unit, [p.code], t)))
 
     return [value(p) for p in this_months], [value(p) for p in last_months]
+
+
+def months_so_far(period: Period) -> list[str]:
+    """The period's months that have begun (all of them for a closed period)."""
+    first_of_this_month = today().replace(day=1)
+    return [m for m in period.months if f"{m}-01" <= first_of_this_month.isoformat()]
 
 
 def ranking(values: list[IndicatorValue]) -> list[IndicatorValue]:

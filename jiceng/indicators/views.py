@@ -41,8 +41,12 @@ def _options(request):
 
 
 def child_units(unit: OrgUnit) -> list[OrgUnit]:
-    return list(unit.children.filter(active=True).exclude(kind__in=["health_bureau", "mch_centre"])
-                .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE]).order_by("code"))
+    return list(
+        unit.children.filter(active=True)
+        .exclude(kind__in=["health_bureau", "mch_centre"])
+        .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
+        .order_by("code")
+    )
 
 
 @login_required
@@ -68,25 +72,51 @@ def dashboard(request, code: str):
     this_year, last_year = compute.monthly_series(unit, selected, period.start.year, official=official)
     ranked = compute.ranking([values[(c.pk, selected)] for c in children])
     with_value = [v for v in ranked if v.value is not None]
-    bottom = {v.unit.pk for v in with_value[-quality.LAGGING_COUNT:]} if len(with_value) > quality.LAGGING_COUNT else set()
-    ancestors = [u for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")
-                 if access.unit_is_visible(request.user, u)]
-    return render(request, "indicators/dashboard.html", {
-        "unit": unit, "period": period, "official": official, "programme": programme,
-        "programmes": [(k, PROGRAMME_NAMES.get(k, k)) for k in all_packs()],
-        "cards": [values[(unit.pk, c)] for c in codes], "selected": all_indicators()[selected],
-        "ranked": ranked, "bottom": bottom, "children": children, "codes": codes,
-        "indicators": [all_indicators()[c] for c in codes],
-        "table": [(c, [values[(c.pk, code)] for code in codes]) for c in children],
-        "alerts": quality.alerts(unit, children, period, values, official=official),
-        "chart": {"labels": [f"{m}月" for m in range(1, 13)], "this_year": this_year, "last_year": last_year,
-                  "target": float(values[(unit.pk, selected)].target) if values[(unit.pk, selected)].target is not None
-                  else None, "year": period.start.year, "name": all_indicators()[selected].name,
-                  "ranking": {"labels": [v.unit.name for v in ranked if v.value is not None],
-                              "values": [v.value for v in ranked if v.value is not None]}},
-        "ancestors": ancestors, "query": request.GET.copy(),
-        "can_set_targets": access.can(request.user, "targets.edit"),
-    })
+    bottom = (
+        {v.unit.pk for v in with_value[-quality.LAGGING_COUNT :]} if len(with_value) > quality.LAGGING_COUNT else set()
+    )
+    ancestors = [
+        u
+        for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")
+        if access.unit_is_visible(request.user, u)
+    ]
+    return render(
+        request,
+        "indicators/dashboard.html",
+        {
+            "unit": unit,
+            "period": period,
+            "official": official,
+            "programme": programme,
+            "programmes": [(k, PROGRAMME_NAMES.get(k, k)) for k in all_packs()],
+            "cards": [values[(unit.pk, c)] for c in codes],
+            "selected": all_indicators()[selected],
+            "ranked": ranked,
+            "bottom": bottom,
+            "children": children,
+            "codes": codes,
+            "indicators": [all_indicators()[c] for c in codes],
+            "table": [(c, [values[(c.pk, code)] for code in codes]) for c in children],
+            "alerts": quality.alerts(unit, children, period, values, official=official),
+            "chart": {
+                "labels": [f"{m}月" for m in range(1, 13)],
+                "this_year": this_year,
+                "last_year": last_year,
+                "target": float(values[(unit.pk, selected)].target)
+                if values[(unit.pk, selected)].target is not None
+                else None,
+                "year": period.start.year,
+                "name": all_indicators()[selected].name,
+                "ranking": {
+                    "labels": [v.unit.name for v in ranked if v.value is not None],
+                    "values": [v.value for v in ranked if v.value is not None],
+                },
+            },
+            "ancestors": ancestors,
+            "query": request.GET.copy(),
+            "can_set_targets": access.can(request.user, "targets.edit"),
+        },
+    )
 
 
 def _table_xlsx(request, unit, children, codes, values, period, official):
@@ -100,13 +130,23 @@ def _table_xlsx(request, unit, children, codes, values, period, official):
     for row_unit in [unit, *children]:
         sheet.append([row_unit.name, *[values[(row_unit.pk, c)].value for c in codes]])
     sheet.append([])
-    sheet.append(["目标", *[float(values[(unit.pk, c)].target) if values[(unit.pk, c)].target is not None else None
-                           for c in codes]])
+    sheet.append(
+        [
+            "目标",
+            *[float(values[(unit.pk, c)].target) if values[(unit.pk, c)].target is not None else None for c in codes],
+        ]
+    )
     sheet.column_dimensions["A"].width = 18
     buffer = io.BytesIO()
     book.save(buffer)
-    record(actor=request.user, action="export.indicators", object_type="indicators", object_repr=unit.name,
-           unit=unit, after={"period": period.code, "rows": len(children) + 1, "official": official})
+    record(
+        actor=request.user,
+        action="export.indicators",
+        object_type="indicators",
+        object_repr=unit.name,
+        unit=unit,
+        after={"period": period.code, "rows": len(children) + 1, "official": official},
+    )
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{unit.name}_{period.code}_指标.xlsx')}"
     return response
@@ -136,7 +176,12 @@ def targets(request, code: str):
             return redirect(f"/indicators/{unit.code}/targets/?year={year}")
     own = {t.indicator: t.value for t in Target.objects.filter(unit=unit, year=year)}
     inherited = compute.targets_for([unit], list(all_indicators()), year)
-    rows = [{"indicator": i, "own": own.get(i.code), "inherited": inherited.get((unit.pk, i.code))}
-            for i in all_indicators().values()]
-    return render(request, "indicators/targets.html", {"unit": unit, "year": year, "rows": rows,
-                                                       "can_edit": access.can(request.user, "targets.edit")})
+    rows = [
+        {"indicator": i, "own": own.get(i.code), "inherited": inherited.get((unit.pk, i.code))}
+        for i in all_indicators().values()
+    ]
+    return render(
+        request,
+        "indicators/targets.html",
+        {"unit": unit, "year": year, "rows": rows, "can_edit": access.can(request.user, "targets.edit")},
+    )

@@ -99,7 +99,9 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
     errors = sheet_read.errors
     size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
     if size is not None and size > MAX_FILE_BYTES:
-        errors.append(_error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：月报表只有一页，请检查是否选错了文件"))
+        errors.append(
+            _error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：月报表只有一页，请检查是否选错了文件")
+        )
         return sheet_read
     try:
         book = load_workbook(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source, data_only=True)
@@ -221,7 +223,10 @@ def import_typed_report(
                 action="report.import",
                 obj=report,
                 unit=unit,
-                after={"rows": result.rows, "changed": {c: str(v) if v is not None else None for c, v in changed.items()}},
+                after={
+                    "rows": result.rows,
+                    "changed": {c: str(v) if v is not None else None for c, v in changed.items()},
+                },
                 reason="导入手工填报的月报表（Excel）",
             )
     except access.AccessDenied as exc:
