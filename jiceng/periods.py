@@ -35,7 +35,7 @@ class Period:
         y = self.start.year
         return {
             "month": f"{y}年{self.start.month}月",
-            "quarter": f"{y}年第{(self.start.month - 1) // 3 + 1}季度",
+            "quarter": f"{y}年第{'一二三四'[(self.start.month - 1) // 3]}季度",
             "half": f"{y}年{'上' if self.start.month == 1 else '下'}半年",
             "year": f"{y}年",
             "ytd": f"{y}年1-{self.end.month}月（截至{self.end.month}月）",

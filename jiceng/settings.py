@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "jiceng.activities",
     "jiceng.reporting",
     "jiceng.indicators",
+    "jiceng.summaries",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

@@ -20,6 +20,7 @@ urlpatterns = [
     path("stock/", include("jiceng.stock.urls")),
     path("reports/", include("jiceng.reporting.urls")),
     path("indicators/", include("jiceng.indicators.urls")),
+    path("summaries/", include("jiceng.summaries.urls")),
     path("registers/", include("jiceng.nutrition.excel_urls")),
     path("activities/", include("jiceng.activities.urls")),
     path("healthz", views.healthz, name="healthz"),

@@ -10,6 +10,7 @@ every value with its code and name, validation results. A unit outside the user'
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -109,7 +110,7 @@ class Command(BaseCommand):
             )
         for unit in data["units"]:
             late = "  迟报" if unit["on_time"] is False else ("  逾期未报" if unit["overdue"] else "")
-            self.stdout.write(f"    {unit['code']:<12} {unit['name']:<16} {unit['state_label']}{late}")
+            self.stdout.write(f"    {unit['code']:<12} {_pad(unit['name'], 28)} {unit['state_label']}{late}")
 
     def _text(self, d: dict) -> None:
         out = self.stdout.write
@@ -127,7 +128,7 @@ class Command(BaseCommand):
         out("数值：")
         for v in d["values"]:
             value = "—" if v["value"] is None else v["value"]
-            line = f"  {v['code']:<5} {v['name']:<18} {value:>10}"
+            line = f"  {v['code']:<5} {_pad(v['name'], 24)} {value:>10}"
             if v["overridden"]:
                 line += f"  （修正：台账计算 {v['computed']}，差 {v['difference']}，原因：{v['reason']}）"
             out(line)
@@ -140,6 +141,12 @@ class Command(BaseCommand):
         for v in d["validation"]:
             note = f"  说明：{notes[v['rule']]}" if v["rule"] in notes else ""
             out(f"  [{SEVERITY.get(v['severity'], v['severity'])}] {v['message']}{note}")
+
+
+def _pad(text: str, width: int) -> str:
+    """Pad to a display width: Chinese characters take two columns in a terminal."""
+    shown = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - shown)
 
 
 def _who(user: dict | None) -> str:

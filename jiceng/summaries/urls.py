@@ -1,0 +1,9 @@
+from django.urls import path
+
+from jiceng.summaries import views
+
+urlpatterns = [
+    path("", views.summary_list, name="summaries"),
+    path("<int:pk>/", views.summary_edit, name="summary_edit"),
+    path("<int:pk>/download.<str:fmt>", views.summary_download, name="summary_download"),
+]

@@ -1,0 +1,117 @@
+"""Work summary pages: list, generate, edit sections, refresh figures, download .docx / PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from jiceng.accounts import access
+from jiceng.orgunits.models import Level
+from jiceng.summaries import actions, checks, writer
+from jiceng.summaries.models import Summary
+from jiceng.summaries.render import render_summary
+from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
+
+
+@login_required
+def summary_list(request):
+    if not access.can(request.user, "analysis.view"):
+        raise Http404(_("未找到该页面"))
+    summaries = access.scoped(request.user, Summary.objects.select_related("unit", "created_by"), "unit")
+    units = (
+        access.visible_units(request.user)
+        .filter(level__in=[Level.TOWNSHIP, Level.COUNTY])
+        .exclude(kind__in=["health_bureau", "mch_centre"])
+        .order_by("path")
+    )
+    if request.method == "POST":
+        unit = access.unit_in_scope_or_404(request.user, request.POST.get("unit", ""))
+        try:
+            summary = actions.create_summary(
+                unit,
+                request.POST.get("period", ""),
+                official=request.POST.get("figures") != "working",
+                acting_user=request.user,
+            )
+        except access.AccessDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            return redirect("summary_edit", pk=summary.pk)
+    return render(
+        request,
+        "summaries/list.html",
+        {
+            "summaries": summaries.order_by("-updated_at")[:100],
+            "units": units,
+            "can_edit": access.can(request.user, "summaries.edit"),
+            "default_period": str(writer.compute.today().year),
+        },
+    )
+
+
+@login_required_keep_form
+def summary_edit(request, pk: int):
+    summary = access.object_in_scope_or_404(request.user, Summary.objects.select_related("unit"), pk=pk)
+    restored = pop_preserved_form(request)
+    data = request.POST if request.method == "POST" else restored
+    if request.method == "POST":
+        try:
+            if request.POST.get("action") == "refresh":
+                summary, changes = actions.refresh_figures(summary, acting_user=request.user)
+                messages.success(request, _("已按最新数据更新"))
+                for change in changes:
+                    messages.warning(request, _("数据有变化：") + change)
+            else:
+                actions.save_summary(
+                    summary,
+                    title=data.get("title", ""),
+                    opening=data.get("opening", ""),
+                    sections={k: data.get(f"section_{k}", "") for k, _h in writer.SECTIONS},
+                    acting_user=request.user,
+                )
+                messages.success(request, _("已保存为第 %(v)d 版") % {"v": summary.version + 1})
+            return redirect("summary_edit", pk=summary.pk)
+        except access.AccessDenied as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+    shown = summary.sections if data is None else {k: data.get(f"section_{k}", "") for k, _h in writer.SECTIONS}
+    current = writer.write(summary.unit, writer.parse_period_code(summary.period), official=summary.official)
+    flags = checks.unsupported_figures(shown, current.figures, summary.figures)
+    return render(
+        request,
+        "summaries/edit.html",
+        {
+            "summary": summary,
+            "sections": [(k, h, shown.get(k, "")) for k, h in writer.SECTIONS],
+            "title": data.get("title", summary.title) if data is not None else summary.title,
+            "opening": data.get("opening", summary.opening) if data is not None else summary.opening,
+            "flags": flags,
+            "versions": summary.versions.select_related("saved_by")[:20],
+            "can_edit": access.can(request.user, "summaries.edit"),
+            "provisional": current.provisional,
+        },
+    )
+
+
+@login_required
+def summary_download(request, pk: int, fmt: str):
+    summary = access.object_in_scope_or_404(request.user, Summary.objects.select_related("unit"), pk=pk)
+    if fmt not in ("docx", "pdf"):
+        raise Http404(_("未找到该页面"))
+    result = render_summary(summary, acting_user=request.user, fmt=fmt)
+    if result is None:
+        messages.error(request, _("本机未安装 LibreOffice，无法生成 PDF；请下载 Word 文件"))
+        return redirect("summary_edit", pk=summary.pk)
+    filename, mimetype, content = result
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+    return response

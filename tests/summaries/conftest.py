@@ -1,0 +1,1 @@
+from tests.reporting.conftest import registers  # noqa: F401
