@@ -18,7 +18,7 @@ from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, month_period, parse_period
 from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
-from jiceng.reporting.values import leaf_values
+from jiceng.reporting.values import leaf_sums, leaf_values
 
 CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
 RATE_UNITS = {"%", "‰", "1/10万", ""}
@@ -123,29 +123,40 @@ def _num(value) -> float | int | None:
     return int(value) if value == int(value) else float(value)
 
 
-def _leaf_totals(root: OrgUnit, months: list[str], datasets: set[str], official: bool):
-    """{dataset: (leaf unit paths, {leaf id: {month: {element: value}}})}"""
-    out = {}
-    for code in datasets:
-        ds = all_datasets()[code]
-        values = leaf_values(ds, root, months, official=official)
-        paths = dict(OrgUnit.objects.filter(pk__in=values.keys()).values_list("pk", "path"))
-        out[code] = (paths, values)
-    return out
+def _unit_sums(
+    root: OrgUnit, units: list[OrgUnit], groups: list[list[str]], dataset_codes: set[str], official: bool
+) -> list[dict[str, dict[int, dict[str, Decimal]]]]:
+    """For each group of months: {dataset: {unit id: {element: sum over the months and the unit's subtree}}}.
+    Working figures for all groups come from one pass over the registers."""
+    results: list[dict[str, dict[int, dict[str, Decimal]]]] = [{} for _ in groups]
+    for code in dataset_codes:
+        dataset = all_datasets()[code]
+        if official:
+            per_group = [leaf_sums(dataset, root, months, official=True) for months in groups]
+        else:
+            by_month = leaf_values(dataset, root, sorted({m for g in groups for m in g}), official=False)
+            per_group = [{leaf: _add_months(values, months) for leaf, values in by_month.items()} for months in groups]
+        leaves = {leaf for sums in per_group for leaf in sums}
+        paths = dict(OrgUnit.objects.filter(pk__in=leaves).values_list("pk", "path"))
+        for index, sums in enumerate(per_group):
+            by_unit = {}
+            for unit in units:
+                total: dict[str, Decimal] = {}
+                for leaf_id, path in paths.items():
+                    if path.startswith(unit.path):
+                        for element, value in sums.get(leaf_id, {}).items():
+                            total[element] = total.get(element, Decimal(0)) + value
+                by_unit[unit.pk] = total
+            results[index][code] = by_unit
+    return results
 
 
-def _sum_for(unit: OrgUnit, months: list[str], totals) -> dict[str, Decimal]:
-    paths, values = totals
-    summed: dict[str, Decimal] = defaultdict(Decimal)
-    seen: set[str] = set()
-    for leaf_id, path in paths.items():
-        if not path.startswith(unit.path):
-            continue
-        for month in months:
-            for element, value in values.get(leaf_id, {}).get(month, {}).items():
-                summed[element] += value
-                seen.add(element)
-    return {k: summed[k] for k in seen}
+def _add_months(by_month: dict[str, dict[str, Decimal]], months: list[str]) -> dict[str, Decimal]:
+    total: dict[str, Decimal] = {}
+    for month in months:
+        for element, value in by_month.get(month, {}).items():
+            total[element] = total.get(element, Decimal(0)) + value
+    return total
 
 
 def _evaluate(indicator: Indicator, sums: dict[str, Decimal]) -> tuple[Decimal | None, Decimal | None]:
@@ -191,13 +202,15 @@ def compute(
     last = period.same_period_last_year()
     now_months = months_so_far(period)
     last_months = [f"{int(m[:4]) - 1}{m[4:]}" for m in now_months]  # the same months of last year
-    months = now_months + (last_months if with_last_year else [])
-    totals = _leaf_totals(root, months, {i.dataset for i in indicators}, official)
+    datasets = {i.dataset for i in indicators}
+    groups = [now_months, last_months] if with_last_year else [now_months]
+    sums = _unit_sums(root, units, groups, datasets, official)
+    now, before = sums[0], (sums[1] if with_last_year else {})
     targets = targets_for(units, [i.code for i in indicators], period.start.year)
     result = {}
     for unit in units:
-        sums_now = {ds: _sum_for(unit, now_months, t) for ds, t in totals.items()}
-        sums_last = {ds: _sum_for(unit, last_months, t) for ds, t in totals.items()} if with_last_year else {}
+        sums_now = {ds: now[ds][unit.pk] for ds in datasets}
+        sums_last = {ds: before[ds][unit.pk] for ds in datasets} if with_last_year else {}
         for indicator in indicators:
             numerator, denominator = _evaluate(indicator, sums_now[indicator.dataset])
             target, target_unit = targets.get((unit.pk, indicator.code), (None, None))
@@ -218,15 +231,26 @@ def monthly_series(
     indicator = all_indicators()[indicator_code]
     this_months = [month_period(year, m) for m in range(1, 13)]
     last_months = [month_period(year - 1, m) for m in range(1, 13)]
-    totals = _leaf_totals(unit, [p.code for p in this_months + last_months], {indicator.dataset}, official)
-    t = totals[indicator.dataset]
-
     started = set(months_so_far(parse_period(str(year))))
 
     def value(p: Period) -> float | None:
         if p.start.year == year and p.code not in started:
             return None  # a month that has not begun has no figures yet
-        return indicator_value(indicator, *_evaluate(indicator, _sum_for(unit, [p.code], t)))
+        sums = _unit_sums(unit, [unit], [[p.code]], {indicator.dataset}, official)[0][indicator.dataset][unit.pk]
+        return indicator_value(indicator, *_evaluate(indicator, sums))
+
+    if not official:  # working figures: compute the 24 months' register figures in one pass, then read them
+        ds = all_datasets()[indicator.dataset]
+        values = leaf_values(ds, unit, [p.code for p in this_months + last_months], official=False)
+
+        def value(p: Period) -> float | None:  # noqa: F811
+            if p.start.year == year and p.code not in started:
+                return None
+            total: dict[str, Decimal] = {}
+            for by_month in values.values():
+                for element, v in by_month.get(p.code, {}).items():
+                    total[element] = total.get(element, Decimal(0)) + v
+            return indicator_value(indicator, *_evaluate(indicator, total))
 
     return [value(p) for p in this_months], [value(p) for p in last_months]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import NamedTuple
 
 from django.db.models import Count, Sum
 
@@ -50,6 +51,23 @@ FIGURES = (
 )
 ANAEMIA_FIGURE = {"轻度": "anaemic_mild", "中度": "anaemic_moderate", "重度": "anaemic_severe"}
 EFFECTIVE_USE_PACKS = 4  # 「近一周服用≥4包」 (rules parameter adherence)
+
+
+class Card(NamedTuple):
+    """The follow-up card fields the report counts."""
+
+    child_id: int
+    unit_id: int
+    packs_last_7d: int | None
+    counselling_given: bool
+    hb_g_l: object
+    anaemia: str
+    length_cm: object
+    haz: float | None
+    haz_flag: bool
+    stunting: bool | None
+    underweight: bool | None
+    wasting: bool | None
 
 
 def _empty() -> dict[str, int]:
@@ -92,18 +110,24 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
         .select_related("village")
     )
     left_on = _left_on(ids)
+    windows: dict[tuple[int, int], list[tuple[Child, dt.date, dt.date]]] = {}
     for month in months:
         upper = parameter("upper_age_months", month.start)
         lower = parameter("lower_age_months", month.start)
+        if (lower, upper) not in windows:  # each child's window once per distinct pair of age limits
+            windows[(lower, upper)] = [
+                (c, month_date(c.birth_date, lower), month_date(c.birth_date, upper)) for c in children
+            ]
         counts_by_village = figures[month.code]
-        for child in children:
-            if child.pk in left_on and left_on[child.pk] < month.start or child.birth_date > month.end:
+        for child, opens, closes in windows[(lower, upper)]:
+            if opens > month.end or closes <= month.start or child.birth_date > month.end:
                 continue
-            if month_date(child.birth_date, lower) <= month.end and month_date(child.birth_date, upper) > month.start:
-                counts = counts_by_village[child.village_id]
-                counts["target_children"] += 1
-                if 6 <= completed_months(child.birth_date, month.end) <= 23:
-                    counts["target_children_6_23"] += 1
+            if child.pk in left_on and left_on[child.pk] < month.start:
+                continue
+            counts = counts_by_village[child.village_id]
+            counts["target_children"] += 1
+            if 6 <= completed_months(child.birth_date, month.end) <= 23:
+                counts["target_children_6_23"] += 1
     last = max(m.end for m in months)
     first_lower = min(parameter("lower_age_months", m.start) for m in months)
     candidates = [c for c in children if month_date(c.birth_date, first_lower) <= last]

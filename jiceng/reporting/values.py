@@ -230,3 +230,39 @@ def leaf_values(
 
 
 village_values = leaf_values  # the nutrition report's leaves are village clinics
+
+
+def leaf_sums(dataset: DataSet, root: OrgUnit, months: list[str], *, official: bool) -> dict[int, dict[str, Decimal]]:
+    """{leaf unit id: {element: sum over ``months``}} — official figures are summed by the database
+    (approved reports only); working figures go through :func:`leaf_values`."""
+    from django.db.models import Sum
+
+    if not months:
+        return {}
+    sum_codes = [e.code for e in dataset.elements if e.aggregation == "sum"]
+    if not official:
+        out: dict[int, dict[str, Decimal]] = {}
+        for unit_id, by_month in leaf_values(dataset, root, months, official=False).items():
+            totals: dict[str, Decimal] = {}
+            for values in by_month.values():
+                for element, value in values.items():
+                    totals[element] = totals.get(element, Decimal(0)) + value
+            out[unit_id] = totals
+        return out
+    rows = (
+        DataValue.objects.filter(
+            subtree_q(root.path, "report__unit__path"),
+            report__dataset=dataset.code,
+            report__period__in=months,
+            report__state=State.APPROVED,
+            report__unit__level=dataset.reporting_level,
+            element__in=sum_codes,
+            value__isnull=False,
+        )
+        .values_list("report__unit_id", "element")
+        .annotate(total=Sum("value"))
+    )
+    out = defaultdict(dict)
+    for unit_id, element, total in rows:
+        out[unit_id][element] = total
+    return out

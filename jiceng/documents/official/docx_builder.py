@@ -27,9 +27,11 @@ Format (GB/T 9704-2012 and the usual Word set-up of it)
   页面设置 › 文档网格 in Word/WPS reads 每行28字、每页22行. But the *layout* does not rely on the
   grid: LibreOffice (7.4) gives every 16 pt character two grid cells when the cell is narrower
   than the character (14 characters a line in the PDF). So paragraphs switch ``snapToGrid`` off
-  and 3号 text is condensed by 0.25 pt (``w:spacing w:val="-5"``), which gives 28 characters a
+  and 3号 text is condensed by 0.3 pt (``w:spacing w:val="-6"``), which gives 28 characters a
   line in Word, WPS and LibreOffice alike.
-- Title 2号 (22 pt) 方正小标宋简体, centred, followed by one empty line.
+- Title 2号 (22 pt) 方正小标宋简体, centred, followed by one empty line. A line holds 20 title
+  characters; break a longer title yourself with ``"\n"`` where the sense allows (one
+  paragraph, a line break), so that it is not cut in the middle of a word.
 - Body 3号 (16 pt) 仿宋_GB2312, justified, first line indented 2 characters. The body is the
   ``Normal`` style (shown as 正文 in a Chinese Word), so text an author types in Word or WPS gets
   the body format.
@@ -53,8 +55,9 @@ match the Chinese text, ``w:ascii``/``w:hAnsi`` too). Offices that check the for
 font box in Word/WPS, and their machines have these fonts, because every official document
 needs them. On a machine without them, the font table (``word/fontTable.xml``) carries an
 ``w:altName`` for each: 宋体 for 方正小标宋简体, 仿宋 for 仿宋_GB2312, 楷体 for 楷体_GB2312, with
-the GB2312 charset, which Word and WPS use to substitute a face of the same kind; LibreOffice
-goes through fontconfig (see :mod:`jiceng.documents.official.pdf`). ``fonts="fallback"`` names
+the GB2312 charset, which Word takes as a hint for the face to substitute (and, failing that,
+still picks a Chinese face); LibreOffice goes through fontconfig (see
+:mod:`jiceng.documents.official.pdf`). ``fonts="fallback"`` names
 the fallback fonts directly instead, for users whose machines lack the GB fonts and who would
 otherwise see a substituted name.
 """
@@ -97,11 +100,13 @@ TYPE_AREA_HEIGHT_TWIPS = PAGE_HEIGHT.twips - MARGIN_TOP.twips - MARGIN_BOTTOM.tw
 # w:charSpace is the change of the character pitch against the 16 pt default font, in 1/4096 pt.
 # Two units of slack so that rounding in Word never drops the 28th character to the next line.
 CHAR_SPACE = math.floor((TYPE_AREA_WIDTH_TWIPS / 20 / CHARS_PER_LINE - BODY_PT) * 4096) - 2
-# The same pitch as run-level character spacing (w:spacing, whole twips), which is what actually
-# lays out 28 characters a line in Word, WPS *and* LibreOffice (see the module docstring):
-# 16 pt - 0.25 pt = 15.75 pt; 28 × 15.75 = 441 pt ≤ 442.25 pt < 29 × 15.75.
-BODY_CHAR_SPACING_TWIPS = math.floor(TYPE_AREA_WIDTH_TWIPS / CHARS_PER_LINE) - BODY_PT * 20
-CHAR_PITCH_TWIPS = BODY_PT * 20 + BODY_CHAR_SPACING_TWIPS  # 315 twips = 15.75 pt
+# What actually lays out 28 characters a line in Word, WPS *and* LibreOffice is run-level
+# character spacing (w:spacing, whole twips; see the module docstring): the largest pitch that
+# fits 28 characters is 315 twips (15.75 pt), less one twip because LibreOffice, with the
+# character grid present, still sets only 27 at 315: 16 pt - 0.3 pt = 15.7 pt;
+# 28 × 15.7 = 439.6 pt ≤ 442.25 pt < 29 × 15.7.
+BODY_CHAR_SPACING_TWIPS = math.floor(TYPE_AREA_WIDTH_TWIPS / CHARS_PER_LINE) - BODY_PT * 20 - 1
+CHAR_PITCH_TWIPS = BODY_PT * 20 + BODY_CHAR_SPACING_TWIPS  # 314 twips = 15.7 pt
 
 # ---------------------------------------------------------------------------------------------
 # Fonts

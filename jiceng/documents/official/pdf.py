@@ -16,6 +16,7 @@ Noto Sans CJK SC for 黑体 (Debian: ``fonts-noto-cjk``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import shutil
@@ -129,10 +130,8 @@ def to_pdf(docx_bytes: bytes, *, timeout: float = DEFAULT_TIMEOUT) -> bytes | No
             stdout, stderr = process.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
             if posix:
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
             else:
                 process.kill()
             process.communicate()
