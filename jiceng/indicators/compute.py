@@ -18,7 +18,7 @@ from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, month_period, parse_period
 from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
-from jiceng.reporting.values import leaf_sums, leaf_values
+from jiceng.reporting.values import leaf_sums, leaf_values, subtree_month_sums
 
 CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
 RATE_UNITS = {"%", "‰", "1/10万", ""}
@@ -233,11 +233,16 @@ def monthly_series(
     last_months = [month_period(year - 1, m) for m in range(1, 13)]
     started = set(months_so_far(parse_period(str(year))))
 
+    by_month = (
+        subtree_month_sums(all_datasets()[indicator.dataset], unit, [p.code for p in this_months + last_months])
+        if official
+        else {}
+    )
+
     def value(p: Period) -> float | None:
         if p.start.year == year and p.code not in started:
             return None  # a month that has not begun has no figures yet
-        sums = _unit_sums(unit, [unit], [[p.code]], {indicator.dataset}, official)[0][indicator.dataset][unit.pk]
-        return indicator_value(indicator, *_evaluate(indicator, sums))
+        return indicator_value(indicator, *_evaluate(indicator, by_month.get(p.code, {})))
 
     if not official:  # working figures: compute the 24 months' register figures in one pass, then read them
         ds = all_datasets()[indicator.dataset]
