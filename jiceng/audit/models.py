@@ -71,7 +71,7 @@ ACTION_LABELS = {
     "report.missing": "标记缺报",
     "export.report": "导出报表",
     "target.set": "设定目标", "summary.create": "生成工作总结", "summary.save": "修改工作总结",
-    "summary.refresh": "更新工作总结数据", "export.summary": "导出工作总结", "export.indicators": "导出指标表",
+    "summary.refresh": "更新工作总结数据", "export.summary": "导出工作总结", "export.quarterly": "导出季度分析", "export.indicators": "导出指标表",
     "demo.load": "加载演示数据",
     "demo.history": "加载演示台账",
 }

@@ -6,4 +6,5 @@ urlpatterns = [
     path("", views.summary_list, name="summaries"),
     path("<int:pk>/", views.summary_edit, name="summary_edit"),
     path("<int:pk>/download.<str:fmt>", views.summary_download, name="summary_download"),
+    path("quarterly/<str:code>/<str:period>/", views.quarterly, name="quarterly"),
 ]

@@ -115,3 +115,31 @@ def summary_download(request, pk: int, fmt: str):
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
+
+
+@login_required
+def quarterly(request, code: str, period: str):
+    from jiceng.audit.recorder import record
+    from jiceng.summaries.quarterly import analyse, render_docx
+
+    unit = access.unit_in_scope_or_404(request.user, code)
+    if not access.can(request.user, "analysis.view"):
+        raise Http404(_("未找到该页面"))
+    try:
+        analysis = analyse(unit, period, official=request.GET.get("figures") != "working")
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from None
+    if request.GET.get("format") == "docx":
+        filename, mimetype, content = render_docx(analysis)
+        record(
+            actor=request.user,
+            action="export.quarterly",
+            object_type="quarterly",
+            object_repr=unit.name,
+            unit=unit,
+            after={"period": period},
+        )
+        response = HttpResponse(content, content_type=mimetype)
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
+        return response
+    return render(request, "summaries/quarterly.html", {"a": analysis, "query": request.GET.urlencode()})

@@ -140,3 +140,16 @@ def test_cli_writes_a_docx(tree, registers, tmp_path):
         call_command(
             "summary", "--unit", tree.town_a.code, "--period", "2026", "--out", str(out), "--user", "xz_reviewer"
         )
+
+
+def test_quarterly_analysis_page_and_docx(client, tree, registers):
+    targets.set_target("NUT_COVERAGE", tree.county, 2026, "85", acting_user=tree.county_bureau)
+    client.force_login(tree.township_reviewer)
+    page = client.get(f"/summaries/quarterly/{tree.town_a.code}/2026Q4/?figures=working").content.decode()
+    # Q4 so far: October (every target child collected) and November (none yet): 4 of 8 = 50%
+    assert "大寨村" in page and "50.00%" in page and "临时数" in page
+    response = client.get(f"/summaries/quarterly/{tree.town_a.code}/2026Q4/?figures=working&format=docx")
+    text = "\n".join(p.text for p in Document(io.BytesIO(response.content)).paragraphs)
+    assert "营养包发放率为50.00%" in text and "未达到目标（85%）" in text
+    assert client.get(f"/summaries/quarterly/{tree.town_b.code}/2026Q4/").status_code == 404
+    assert client.get(f"/summaries/quarterly/{tree.town_a.code}/2026H1/").status_code == 404

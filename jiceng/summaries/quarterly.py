@@ -1,0 +1,126 @@
+"""季度分析: the quarter's indicators by unit against target and the previous quarter, the lagging units and
+the data problems — from the same indicator module as the dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+
+from jiceng.documents.official.docx_builder import OfficialDocument, provisional_notice
+from jiceng.indicators import compute, quality
+from jiceng.indicators.compute import IndicatorValue
+from jiceng.orgunits.models import OrgUnit
+from jiceng.periods import Period, PeriodError, parse_period
+
+CODES = ("NUT_COVERAGE", "NUT_EFFECTIVE_USE", "NUT_COUNSELLING", "NUT_ANAEMIA", "NUT_STUNTING")
+
+
+@dataclass
+class Row:
+    unit: OrgUnit
+    now: IndicatorValue
+    previous: IndicatorValue
+
+    @property
+    def change(self) -> float | None:
+        if self.now.value is None or self.previous.value is None:
+            return None
+        return round(self.now.value - self.previous.value, 2)
+
+
+@dataclass
+class QuarterlyAnalysis:
+    unit: OrgUnit
+    period: Period
+    previous: Period
+    official: bool
+    indicator: str
+    total: Row
+    rows: list[Row]
+    lagging: list[Row]
+    problems: list[str]
+    provisional: bool
+
+
+def analyse(
+    unit: OrgUnit, period_code: str, *, official: bool = True, indicator: str = "NUT_COVERAGE"
+) -> QuarterlyAnalysis:
+    from jiceng.indicators.views import child_units
+
+    try:
+        period = parse_period(period_code)
+    except PeriodError as exc:
+        raise ValidationError({"period": str(exc)}) from None
+    if period.kind != "quarter":
+        raise ValidationError({"period": "期间：季度分析的期间应为季度，如 2026Q3"})
+    previous = period.previous()
+    children = child_units(unit)
+    now = compute.compute(unit, [unit, *children], period, official=official, codes=list(CODES))
+    before = compute.compute(
+        unit, [unit, *children], previous, official=official, codes=list(CODES), with_last_year=False
+    )
+    rows = [Row(c, now[(c.pk, indicator)], before[(c.pk, indicator)]) for c in children]
+    ranked = compute.ranking([r.now for r in rows])
+    order = {v.unit.pk: i for i, v in enumerate(ranked)}
+    rows.sort(key=lambda r: order[r.unit.pk])
+    with_value = [r for r in rows if r.now.value is not None]
+    lagging = with_value[-quality.LAGGING_COUNT :] if len(with_value) > quality.LAGGING_COUNT else []
+    problems = [a.message for a in quality.alerts(unit, children, period, now, official=official)]
+    return QuarterlyAnalysis(
+        unit,
+        period,
+        previous,
+        official,
+        indicator,
+        Row(unit, now[(unit.pk, indicator)], before[(unit.pk, indicator)]),
+        rows,
+        lagging,
+        problems,
+        not period.is_closed(compute.today()),
+    )
+
+
+def render_docx(analysis: QuarterlyAnalysis) -> tuple[str, str, bytes]:
+    name = analysis.total.now.indicator.name
+    document = OfficialDocument(
+        f"{analysis.unit.display_name}{analysis.period.label}儿童营养改善项目分析",
+        issuer=analysis.unit.display_name,
+        date=compute.today(),
+    )
+    if analysis.provisional:
+        document.notice(provisional_notice(compute.today()))
+    total = analysis.total
+    sentence = f"{analysis.period.label}，{name}为{total.now.display}"
+    if total.previous.value is not None and total.change is not None:
+        sentence += f"，较上季度{'提高' if total.change >= 0 else '降低'}{abs(total.change):.2f}个百分点"
+    if total.now.target is not None:
+        sentence += f"，{'达到' if total.now.status == 'met' else '未达到'}目标（{float(total.now.target):g}%）"
+    document.heading1("一、总体情况")
+    document.paragraph(sentence + "。")
+    document.heading1("二、各单位情况")
+    document.table(
+        ["单位", "本季度", "目标", "上季度", "变化（百分点）"],
+        [
+            [
+                r.unit.name,
+                r.now.display if r.now.value is not None else None,
+                f"{float(r.now.target):g}%" if r.now.target is not None else None,
+                r.previous.display if r.previous.value is not None else None,
+                r.change,
+            ]
+            for r in analysis.rows
+        ],
+        caption=f"各单位{name}",
+    )
+    if analysis.lagging:
+        document.paragraph(
+            "排名靠后的单位："
+            + "、".join(f"{r.unit.name}（{r.now.display}）" for r in analysis.lagging)
+            + "，需重点督导。"
+        )
+    document.heading1("三、数据问题与预警")
+    document.paragraph("\n".join(analysis.problems) or "本季度未发现数据问题。")
+    filename = quote(f"{analysis.unit.name}_{analysis.period.code}_季度分析.docx")
+    return filename, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.render()
