@@ -52,6 +52,7 @@ def summary_list(request):
             "units": units,
             "can_edit": access.can(request.user, "summaries.edit"),
             "default_period": str(writer.compute.today().year),
+            "default_quarter": f"{writer.compute.today().year}Q{(writer.compute.today().month - 1) // 3 + 1}",
         },
     )
 
