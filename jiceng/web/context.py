@@ -25,7 +25,7 @@ NAV_ENTRIES = [
     ("registers.view", lambda: _("儿童登记"), "children"),
     ("registers.view", lambda: _("随访提醒"), "adherence"),
     ("registers.view", lambda: _("月报表"), "reports"),
-    ("analysis.view", lambda: _("指标分析"), "indicators"),
+    ("registers.view", lambda: _("指标分析"), "indicators"),
     ("analysis.view", lambda: _("工作总结"), "summaries"),
     ("registers.view", lambda: _("Excel 导入导出"), "registers_excel"),
     ("analysis.view", lambda: _("培训与宣传"), "activities"),

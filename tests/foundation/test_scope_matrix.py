@@ -28,6 +28,9 @@ def get_page(client, url):
 
 
 EDIT_PAGES = {"follow-up card form"}  # pages that exist only for roles that edit registers
+# pages that exist only for roles with a capability (everyone else: 404, inside the subtree too)
+CAPABILITY_PAGES = {"quarterly analysis": "analysis.view",
+                    "stock card": "stock.view", "stock card Excel export": "stock.view"}
 
 PAGE_ENDPOINTS = {
     "unit page": lambda unit, child: f"/units/{unit.code}/",
@@ -38,6 +41,13 @@ PAGE_ENDPOINTS = {
     "API children of a village": lambda unit, child: f"/api/children/?village={child.village.code}",
     "distribution page": lambda unit, child: f"/distribution/{child.village.code}/",
     "follow-up card form": lambda unit, child: f"/children/{child.pk}/followup/",
+    "monthly report": lambda unit, child: f"/reports/{child.village.code}/2026-10/",
+    "monthly report Excel export": lambda unit, child: f"/reports/{child.village.code}/2026-10/export.xlsx",
+    "indicator dashboard": lambda unit, child: f"/indicators/{child.village.code}/?period=2026",
+    "API indicators": lambda unit, child: f"/api/indicators/?unit={child.village.code}&period=2026",
+    "stock card": lambda unit, child: f"/stock/{child.village.code}/",
+    "stock card Excel export": lambda unit, child: f"/stock/{child.village.code}/export.xlsx",
+    "quarterly analysis": lambda unit, child: f"/summaries/quarterly/{child.village.parent.code}/2026Q3/",
 }
 
 
@@ -67,6 +77,8 @@ def test_read_endpoints_refuse_outside_subtree(client, tree, make_child, role, e
 
     needs_edit = endpoint in EDIT_PAGES
     expected_inside = 200 if not needs_edit or access.can(user, "registers.edit") else 404
+    if endpoint in CAPABILITY_PAGES and not access.can(user, CAPABILITY_PAGES[endpoint]):
+        expected_inside = 404
     assert get_page(client, url_for(inside, inside_child)) == expected_inside
 
 
