@@ -21,6 +21,7 @@ class IndicatorView(APIView):
             OpenApiParameter("figures", str, enum=["official", "working"]),
             OpenApiParameter("programme", str),
         ],
+        responses=OpenApiTypes.OBJECT,
         summary="指标：数值、目标、上年同期（与页面同一计算）",
     )
     def get(self, request):
