@@ -51,7 +51,7 @@ ACTION_LABELS = {
     "user.create": "新增用户",
     "user.set_password": "修改密码",
     "user.activate": "启用用户",
-    "user.deactivate": "停用用户",
+    "user.deactivate": "停用用户", "user.unlock": "解除登录锁定",
     "child.register": "登记儿童",
     "child.update": "修改儿童信息",
     "child.consent": "签订知情同意书",

@@ -33,6 +33,7 @@ NAV_ENTRIES = [
     ("allocation.edit", lambda: _("分配计划"), "stock_allocation"),
     ("force_majeure.declare", lambda: _("不可抗力"), "force_majeure"),
     ("registers.view", lambda: _("组织机构"), "units"),
+    ("users.manage", lambda: _("用户管理"), "users"),
     ("audit.view", lambda: _("审计日志"), "audit"),
     ("audit.view", lambda: _("登录记录"), "login_history"),
 ]

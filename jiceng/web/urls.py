@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from jiceng.web import views
+from jiceng.web import users, views
 from jiceng.web.login import JicengLoginView
 
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("units/<str:code>/", views.unit_detail, name="unit_detail"),
     path("units/<str:code>/edit/", views.unit_edit, name="unit_edit"),
     path("audit/", views.audit_list, name="audit"),
+    path("users/", users.user_list, name="users"),
     path("security/logins/", views.login_history, name="login_history"),
     path("", include("jiceng.nutrition.urls")),
     path("stock/", include("jiceng.stock.urls")),

@@ -29,8 +29,11 @@ def get_page(client, url):
 
 EDIT_PAGES = {"follow-up card form"}  # pages that exist only for roles that edit registers
 # pages that exist only for roles with a capability (everyone else: 404, inside the subtree too)
-CAPABILITY_PAGES = {"quarterly analysis": "analysis.view",
-                    "stock card": "stock.view", "stock card Excel export": "stock.view"}
+CAPABILITY_PAGES = {
+    "quarterly analysis": "analysis.view",
+    "stock card": "stock.view",
+    "stock card Excel export": "stock.view",
+}
 
 PAGE_ENDPOINTS = {
     "unit page": lambda unit, child: f"/units/{unit.code}/",
