@@ -236,5 +236,8 @@ def load_demo_history(stdout=None) -> None:
 
     load_stock_history(county.code, AS_OF)
     load_activity_history(county.code, AS_OF)
+    from jiceng.reporting.demo import load_report_history
+
+    load_report_history(county.code, AS_OF)
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

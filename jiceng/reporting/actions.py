@@ -79,7 +79,7 @@ def check_period(period_code: str, *, today: dt.date | None = None):
 
 def get_report(dataset_code: str, unit: OrgUnit, period_code: str) -> Report:
     """The report of a unit and month, created empty on first use (no audit row: nothing was decided yet)."""
-    check_period(period_code)
+    period_code = check_period(period_code).code  # 2026-3 and 2026-03 are the same month
     if unit.level not in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY) or unit.is_institution:
         raise ValidationError({"unit": _("单位：月报只由村卫生室、乡镇卫生院和县填报")})
     county_code = unit.ancestor_codes()[2] if len(unit.ancestor_codes()) > 2 else unit.code
@@ -243,7 +243,7 @@ def submit_report(
             )
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, previous_cells(ds, report))
+    violations = validation.validate(ds, cells, previous_cells(ds, report), level=report.unit.level)
     blocking = validation.errors(violations)
     if blocking:
         raise ValidationError([_("校验未通过（错误须改正后才能提交）：") + v.message for v in blocking])

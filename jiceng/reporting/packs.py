@@ -106,6 +106,7 @@ class ValidationRule:
     message: str
     kind: str = "compare"  # compare | month_jump
     max_change_points: float | None = None  # month_jump: a rate moving more than this many points
+    levels: tuple[str, ...] = LEVELS  # the report levels the rule applies to
 
     COMPARE = {"<=": operator.le, ">=": operator.ge, "==": operator.eq, "<": operator.lt, ">": operator.gt}
 
@@ -177,6 +178,14 @@ def _require(item: dict, keys: tuple[str, ...], path: Path) -> None:
         raise PackError(f"{_where(path, item)}：缺少 {', '.join(missing)}")
 
 
+def _levels(item: dict, where: str) -> tuple[str, ...]:
+    levels = item.get("levels", list(LEVELS))
+    unknown = [level for level in levels if level not in LEVELS]
+    if unknown:
+        raise PackError(f"{where}：levels 只能是 {' '.join(LEVELS)}，收到 {', '.join(map(str, unknown))}")
+    return tuple(levels)
+
+
 def load_dataset_file(path: Path, programme: str) -> DataSet:
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (safe loader subclass)
     _require(raw, ("dataset", "elements"), path)
@@ -219,6 +228,7 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
                 item["message"],
                 item.get("kind", "compare"),
                 item.get("max_change_points"),
+                _levels(item, where),
             )
         )
     deadlines = {level: int(day) for level, day in meta["deadlines"].items() if level != "__line__"}

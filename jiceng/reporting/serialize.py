@@ -64,7 +64,7 @@ def report_dict(report: Report) -> dict:
     ds = dataset(report.dataset)
     period = parse_period(report.period)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, actions.previous_cells(ds, report))
+    violations = validation.validate(ds, cells, actions.previous_cells(ds, report), level=report.unit.level)
     comments: dict[str, list[dict]] = {}
     for comment in sorted(report.comments.all(), key=lambda c: (c.at, c.pk)):
         comments.setdefault(comment.element, []).append(
@@ -157,7 +157,7 @@ def statuses_dict(ds: DataSet, root: OrgUnit, period: Period) -> dict:
                     "level": level,
                     "parent_code": _parent_code(status.unit),
                     "state": status.state,
-                    "state_label": status.state_label,
+                    "state_label": str(status.state_label),
                     "missing": bool(report and report.missing),
                     "first_submitted_at": when(report.first_submitted_at) if report else None,
                     "on_time": status.on_time if status.submitted else None,

@@ -38,11 +38,14 @@ def _numbers(cells) -> dict[str, float | None]:
     }
 
 
-def validate(dataset: DataSet, cells, previous_cells=None) -> list[Violation]:
+def validate(dataset: DataSet, cells, previous_cells=None, level: str | None = None) -> list[Violation]:
+    """Violations of the data set's rules; ``level`` (village/township/county) skips rules not meant for it."""
     values = _numbers(cells)
     previous = _numbers(previous_cells) if previous_cells else {}
     found = []
     for rule in dataset.rules:
+        if level is not None and level not in rule.levels:
+            continue
         if rule.kind == "month_jump":
             now = _rate(rule, values)
             before = _rate(rule, previous)

@@ -77,7 +77,7 @@ def report_detail(request, code: str, period: str):
     report = _report_or_404(request, code, period)
     ds = dataset(DATASET)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, actions.previous_cells(ds, report))
+    violations = validation.validate(ds, cells, actions.previous_cells(ds, report), level=report.unit.level)
     user = request.user
     root = access.scope_root(user)
     is_reviewer = access.can(user, "reports.review") and report.unit.parent_id == getattr(root, "pk", None)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("security/logins/", views.login_history, name="login_history"),
     path("", include("jiceng.nutrition.urls")),
     path("stock/", include("jiceng.stock.urls")),
+    path("reports/import/", include("jiceng.reporting.import_urls")),
     path("reports/", include("jiceng.reporting.urls")),
     path("indicators/", include("jiceng.indicators.urls")),
     path("summaries/", include("jiceng.summaries.urls")),

@@ -203,3 +203,27 @@ def test_two_reviewers_at_once_one_wins(tree, registers):
     assert outcomes.count("ok") == 1
     loser = next(o for o in outcomes if o != "ok")
     assert "操作未执行" in loser
+
+
+def test_village_only_rules_do_not_block_a_township_with_a_stock_ledger(tree, registers):
+    import datetime as dt
+
+    from tests.stock.conftest import pass_down, receive
+
+    receive(tree, 500, on=dt.date(2026, 9, 20))
+    pass_down(tree, tree.mch, tree.town_a, 300, on=dt.date(2026, 9, 25))  # 上坝乡 keeps a ledger; its villages do not
+    for village in (tree.village_a1, tree.village_a2):
+        report = village_report(tree, village)
+        actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
+        actions.approve_report(report, acting_user=tree.township_reviewer)
+    township = actions.get_report("NUT_MONTHLY", tree.town_a, PERIOD)
+    cells = current_cells(DS, township)
+    assert cells["N18"].value == 0 and cells["N05"].value == 120  # own stock issues none; villages issued 120
+    actions.submit_report(township, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    assert Report.objects.get(pk=township.pk).state == State.SUBMITTED
+
+
+def test_period_is_normalised(tree):
+    assert actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-3").period == "2026-03"
+    assert actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-03").pk == actions.get_report(
+        "NUT_MONTHLY", tree.village_a1, "2026-3").pk
