@@ -238,6 +238,6 @@ def load_demo_history(stdout=None) -> None:
     load_activity_history(county.code, AS_OF)
     from jiceng.reporting.demo import load_report_history
 
-    load_report_history(county.code, AS_OF)
+    load_report_history(county.code, AS_OF, months=22)  # Jan 2025 – Oct 2026: this year compares with last
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

@@ -206,6 +206,15 @@ def compute(
     groups = [now_months, last_months] if with_last_year else [now_months]
     sums = _unit_sums(root, units, groups, datasets, official)
     now, before = sums[0], (sums[1] if with_last_year else {})
+    incomplete_last_year = (
+        official
+        and with_last_year
+        and {
+            ds
+            for ds in datasets
+            if len(approved_months(ds, root, last_months)) < len(approved_months(ds, root, now_months))
+        }
+    )
     targets = targets_for(units, [i.code for i in indicators], period.start.year)
     result = {}
     for unit in units:
@@ -219,6 +228,8 @@ def compute(
             )
             if with_last_year:
                 ln, ld = _evaluate(indicator, sums_last[indicator.dataset])
+                if incomplete_last_year and indicator.dataset in incomplete_last_year:
+                    ln = ld = None  # last year's approved reports cover fewer months: not comparable
                 value.last_year = IndicatorValue(indicator, unit, last, ln, ld, None, None, official=official)
             result[(unit.pk, indicator.code)] = value
     return result
@@ -258,6 +269,20 @@ def monthly_series(
             return indicator_value(indicator, *_evaluate(indicator, total))
 
     return [value(p) for p in this_months], [value(p) for p in last_months]
+
+
+def approved_months(dataset_code: str, root: OrgUnit, months: list[str]) -> set[str]:
+    """The months in which any report of the subtree has been approved."""
+    from jiceng.orgunits.models import subtree_q
+    from jiceng.reporting.models import Report, State
+
+    return set(
+        Report.objects.filter(
+            subtree_q(root.path, "unit__path"), dataset=dataset_code, period__in=months, state=State.APPROVED
+        )
+        .values_list("period", flat=True)
+        .distinct()
+    )
 
 
 def months_so_far(period: Period) -> list[str]:

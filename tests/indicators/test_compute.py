@@ -128,3 +128,11 @@ def test_rounding_follows_the_pack():
     assert indicator_value(managed, 257, 272) == 94.48  # 舍去, as the county's MCH reports write it
     assert indicator_value(coverage, 224, 225) == 99.56
     assert indicator_value(coverage, 5, 0) is None and indicator_value(coverage, None, 10) is None
+
+
+def test_no_year_on_year_when_last_year_is_incomplete(tree):
+    typed_mch(tree, tree.town_a, {"M01": 100, "M02": 90, "M08": 50, "M09": 50})  # only this year approved
+    report = reports.get_report("MCH_MONTHLY", tree.town_a, "2025-10")
+    reports.set_values(report, {"M01": 10, "M02": 5}, acting_user=tree.township_officer)  # last year: not approved
+    value = compute(tree.county, [tree.town_a], parse_period(PERIOD))[(tree.town_a.pk, "MCH_SYSTEM_MANAGEMENT")]
+    assert value.value == 90.0 and value.last_year.value is None and value.change is None
