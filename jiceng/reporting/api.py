@@ -83,6 +83,7 @@ class ReportApiView(APIView):
 
 class ReportStatusView(ReportApiView):
     @extend_schema(
+        operation_id="report_statuses",
         summary="本辖区各单位月报状态、及时率与完整率",
         parameters=[OpenApiParameter("period", str, description="月份，如 2026-03（默认：当前上报的月份）")],
         responses=OpenApiTypes.OBJECT,
@@ -96,7 +97,11 @@ class ReportStatusView(ReportApiView):
 
 
 class ReportDetailView(ReportApiView):
-    @extend_schema(summary="一份月报：状态、填报与审核人及时间、各项数值、校验结果", responses=OpenApiTypes.OBJECT)
+    @extend_schema(
+        operation_id="report_detail",
+        summary="一份月报：状态、填报与审核人及时间、各项数值、校验结果",
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request, code: str, period: str):
         return Response(report_dict(find_report(request.user, code, period)))
 
