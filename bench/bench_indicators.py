@@ -31,8 +31,9 @@ def main() -> None:
     options = parser.parse_args()
     cluster = None
     if options.postgres:
-        out = subprocess.run(["bash", os.path.join(ROOT, "scripts/pg_cluster.sh"), "start"], capture_output=True,
-                             text=True, check=True).stdout
+        out = subprocess.run(
+            ["bash", os.path.join(ROOT, "scripts/pg_cluster.sh"), "start"], capture_output=True, text=True, check=True
+        ).stdout
         for line in out.splitlines():
             key, value = line.removeprefix("export ").split("=", 1)
             os.environ[key] = value
@@ -70,34 +71,65 @@ def run(options) -> None:
     from jiceng.summaries.render import render_summary
 
     started = time.perf_counter()
-    load_counties(generate_province(counties=options.counties, villages=options.villages,
-                                    children=options.villages * 10))
+    load_counties(
+        generate_province(counties=options.counties, villages=options.villages, children=options.villages * 10)
+    )
     ds = dataset("NUT_MONTHLY")
     rng = random.Random(7)
     villages = list(OrgUnit.objects.filter(level=Level.VILLAGE).select_related("parent__parent"))
     reviewer = User.objects.filter(role="township_reviewer").first()
     months = [month_period(y, m) for y in (2025, 2026) for m in range(1, 13) if (y, m) <= (2026, 10)]
-    reports = [Report(dataset=ds.code, unit=v, county=v.parent.parent, period=p.code, state=State.APPROVED,
-                      submitted_by=reviewer, reviewed_by=reviewer) for v in villages for p in months]
+    reports = [
+        Report(
+            dataset=ds.code,
+            unit=v,
+            county=v.parent.parent,
+            period=p.code,
+            state=State.APPROVED,
+            submitted_by=reviewer,
+            reviewed_by=reviewer,
+        )
+        for v in villages
+        for p in months
+    ]
     Report.objects.bulk_create(reports, batch_size=5000)
     values = []
     for report in Report.objects.filter(dataset=ds.code).values_list("pk", flat=True).iterator():
         target = rng.randint(20, 60)
         collected = int(target * rng.uniform(0.7, 0.98))
         followed = int(collected * rng.uniform(0.5, 0.9))
-        figures = {"N01": target, "N02": int(target * 0.6), "N03": rng.randint(0, 3), "N04": collected,
-                   "N05": collected * 30, "N06": rng.randint(0, 2), "N07": rng.randint(0, 1), "N08": 0, "N09": 1,
-                   "N10": followed, "N11": int(followed * 0.85), "N12": int(collected * 0.8), "N13": followed,
-                   "N14": int(followed * 0.12), "N14A": int(followed * 0.08), "N14B": int(followed * 0.04),
-                   "N14C": 0, "N15": followed, "N16A": int(followed * 0.07), "N16B": int(followed * 0.05),
-                   "N16C": int(followed * 0.02)}
+        figures = {
+            "N01": target,
+            "N02": int(target * 0.6),
+            "N03": rng.randint(0, 3),
+            "N04": collected,
+            "N05": collected * 30,
+            "N06": rng.randint(0, 2),
+            "N07": rng.randint(0, 1),
+            "N08": 0,
+            "N09": 1,
+            "N10": followed,
+            "N11": int(followed * 0.85),
+            "N12": int(collected * 0.8),
+            "N13": followed,
+            "N14": int(followed * 0.12),
+            "N14A": int(followed * 0.08),
+            "N14B": int(followed * 0.04),
+            "N14C": 0,
+            "N15": followed,
+            "N16A": int(followed * 0.07),
+            "N16B": int(followed * 0.05),
+            "N16C": int(followed * 0.02),
+        }
         values += [DataValue(report_id=report, element=k, value=v, computed_value=v) for k, v in figures.items()]
         if len(values) > 50000:
             DataValue.objects.bulk_create(values)
             values = []
     DataValue.objects.bulk_create(values)
-    print(f"setup ({connection.vendor}): {len(villages)} villages, {Report.objects.count():,} reports, "
-          f"{DataValue.objects.count():,} values in {time.perf_counter() - started:.0f} s")
+    print(
+        f"setup ({connection.vendor}): {len(villages)} villages, {Report.objects.count():,} reports, "
+        f"{DataValue.objects.count():,} values in {time.perf_counter() - started:.0f} s"
+    )
 
     province = OrgUnit.objects.get(level=Level.PROVINCE)
     counties = list(OrgUnit.objects.filter(level=Level.COUNTY, kind="admin").order_by("code"))
@@ -113,13 +145,17 @@ def run(options) -> None:
         print(f"{label}: {best:.0f} ms (best of {repeat})")
         return result
 
-    table = timed("province yearly table (10 counties × all indicators, official)",
-                  lambda: compute.compute(province, counties, year))
+    table = timed(
+        "province yearly table (10 counties × all indicators, official)",
+        lambda: compute.compute(province, counties, year),
+    )
     county = counties[0]
     print(f"  e.g. {county.name} 营养包发放率 {table[(county.pk, 'NUT_COVERAGE')].display}")
     townships = child_units(county)
-    timed(f"county dashboard figures ({len(townships)} townships × all indicators)",
-          lambda: compute.compute(county, [county, *townships], year))
+    timed(
+        f"county dashboard figures ({len(townships)} townships × all indicators)",
+        lambda: compute.compute(county, [county, *townships], year),
+    )
     timed("county 12-month trend vs last year", lambda: compute.monthly_series(county, "NUT_COVERAGE", 2026))
     bureau = User.objects.get(role="county_bureau", unit__parent=county)
 

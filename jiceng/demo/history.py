@@ -15,6 +15,7 @@ from django.db import transaction
 
 from jiceng.audit.recorder import record
 from jiceng.demo.generator import AS_OF, DEFAULT_SEED
+from jiceng.nutrition.actions import computed_fields
 from jiceng.nutrition.eligibility import child_facts, month_key
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, ForceMajeure, Move, Residence
 from jiceng.nutrition.rules.anthropometry import Measurement, assess_measurement, lms_row
@@ -147,19 +148,7 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
                     complementary_feeding=rng.random() < 0.85,
                     counselling_given=rng.random() < 0.82,
                     caregiver_knows=rng.random() < 0.9,
-                    age_days=result.age_days,
-                    haz=result.haz,
-                    waz=result.waz,
-                    whz=result.whz,
-                    haz_flag=result.haz_flag,
-                    waz_flag=result.waz_flag,
-                    whz_flag=result.whz_flag,
-                    stunting=result.stunting,
-                    underweight=result.underweight,
-                    wasting=result.wasting,
-                    hb_adjusted_g_l=result.hb_adjusted_g_l,
-                    anaemia=result.anaemia or "",
-                    warnings=list(result.warnings),
+                    **computed_fields(result),
                 )
             )
             haz += rng.gauss(0.02, 0.05)  # the programme helps a little

@@ -487,7 +487,26 @@ def status_now(child: Child, as_of: dt.date | None = None):
     return decide(child, as_of or today())
 
 
-MEASUREMENT_FIELDS = {"measured_on": "visited_on"}  # the measurement module's names → the card's
+MEASUREMENT_FIELDS = {"measured_on": "visited_on"}
+
+
+def computed_fields(result) -> dict:
+    """The follow-up card's computed columns from a MeasurementResult (WHO z-scores, flags, anaemia)."""
+    return {
+        "age_days": result.age_days,
+        "haz": result.haz,
+        "waz": result.waz,
+        "whz": result.whz,
+        "haz_flag": result.haz_flag,
+        "waz_flag": result.waz_flag,
+        "whz_flag": result.whz_flag,
+        "stunting": result.stunting,
+        "underweight": result.underweight,
+        "wasting": result.wasting,
+        "hb_adjusted_g_l": result.hb_adjusted_g_l,
+        "anaemia": result.anaemia or "",
+        "warnings": list(result.warnings),
+    }  # the measurement module's names → the card's
 
 
 def _measurement_errors(exc) -> ValidationError:
@@ -549,19 +568,7 @@ def record_followup(
         counselling_given=counselling_given,
         caregiver_knows=caregiver_knows,
         notes=(notes or "").strip(),
-        age_days=result.age_days,
-        haz=result.haz,
-        waz=result.waz,
-        whz=result.whz,
-        haz_flag=result.haz_flag,
-        waz_flag=result.waz_flag,
-        whz_flag=result.whz_flag,
-        stunting=result.stunting,
-        underweight=result.underweight,
-        wasting=result.wasting,
-        hb_adjusted_g_l=result.hb_adjusted_g_l,
-        anaemia=result.anaemia or "",
-        warnings=list(result.warnings),
+        **computed_fields(result),
         recorded_by=acting_user,
     )
     record(

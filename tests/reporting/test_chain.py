@@ -225,5 +225,7 @@ def test_village_only_rules_do_not_block_a_township_with_a_stock_ledger(tree, re
 
 def test_period_is_normalised(tree):
     assert actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-3").period == "2026-03"
-    assert actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-03").pk == actions.get_report(
-        "NUT_MONTHLY", tree.village_a1, "2026-3").pk
+    assert (
+        actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-03").pk
+        == actions.get_report("NUT_MONTHLY", tree.village_a1, "2026-3").pk
+    )
