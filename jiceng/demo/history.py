@@ -215,6 +215,31 @@ def _flush(batch, models, totals) -> None:
             rows.clear()
 
 
+# 目标责任书: the programme's targets (spec: coverage ≥85%, effective use ≥75%, counselling ≥80%), set by the
+# county bureau for the county and inherited by every township and village; one township gets a stricter one.
+DEMO_TARGETS = {
+    "NUT_COVERAGE": 85,
+    "NUT_EFFECTIVE_USE": 75,
+    "NUT_COUNSELLING": 80,
+    "NUT_ANAEMIA": 12,
+    "NUT_STUNTING": 8,
+}
+
+
+def load_targets(county: OrgUnit) -> None:
+    from jiceng.accounts.models import Role, User
+    from jiceng.indicators.actions import set_target
+
+    bureau = User.objects.filter(role=Role.COUNTY_BUREAU, unit__parent=county).first()
+    if bureau is None:
+        return
+    for year in (AS_OF.year - 1, AS_OF.year):
+        for code, value in DEMO_TARGETS.items():
+            set_target(code, county, year, value, acting_user=bureau)
+    first = OrgUnit.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code").first()
+    set_target("NUT_COVERAGE", first, AS_OF.year, 90, acting_user=bureau)
+
+
 def load_demo_history(stdout=None) -> None:
     county = OrgUnit.objects.filter(level=Level.COUNTY, kind="admin").order_by("code").first()
     if county is None:
@@ -228,5 +253,6 @@ def load_demo_history(stdout=None) -> None:
     from jiceng.reporting.demo import load_report_history
 
     load_report_history(county.code, AS_OF, months=22)  # Jan 2025 – Oct 2026: this year compares with last
+    load_targets(county)
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

@@ -201,19 +201,20 @@ def compute(
     indicators = [all_indicators()[c] for c in codes] if codes else list(all_indicators().values())
     last = period.same_period_last_year()
     now_months = months_so_far(period)
-    last_months = [f"{int(m[:4]) - 1}{m[4:]}" for m in now_months]  # the same months of last year
     datasets = {i.dataset for i in indicators}
+    compared = now_months
+    if official and datasets:  # compare the same months: those of this year that have approved reports
+        with_data = set().union(*(approved_months(ds, root, now_months) for ds in datasets))
+        compared = [m for m in now_months if m in with_data]
+    last_months = [f"{int(m[:4]) - 1}{m[4:]}" for m in compared]  # the same months of last year
     groups = [now_months, last_months] if with_last_year else [now_months]
     sums = _unit_sums(root, units, groups, datasets, official)
     now, before = sums[0], (sums[1] if with_last_year else {})
+    # last year's approved reports must cover every compared month, or the change would mislead
     incomplete_last_year = (
         official
         and with_last_year
-        and {
-            ds
-            for ds in datasets
-            if len(approved_months(ds, root, last_months)) < len(approved_months(ds, root, now_months))
-        }
+        and {ds for ds in datasets if len(approved_months(ds, root, last_months)) < len(last_months)}
     )
     targets = targets_for(units, [i.code for i in indicators], period.start.year)
     result = {}

@@ -135,6 +135,7 @@ def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period
         if packs.completion is not None:
             sentence += f"，完成年度计划的{_figure(draft, 'NUT_PACKS.completion', f'{packs.completion:.2f}%')}"
         if packs.change is not None:
+            _figure(draft, "NUT_PACKS.change", f"{abs(packs.change):.2f}")
             sentence += f"，发放包数{change_text(packs)}"
         lines.append(sentence + "。")
     for code in RATE_CODES:
@@ -209,8 +210,10 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
     ranked = [v for v in compute.ranking([values[(c.pk, "NUT_COVERAGE")] for c in children]) if v.value is not None]
     if len(ranked) > LAGGING_COUNT:
         lagging = ranked[-LAGGING_COUNT:]
-        names = "、".join(f"{v.unit.name}（{rate_text(v.value)}）" for v in reversed(lagging))
-        _figure(draft, "lagging", names)
+        names = "、".join(
+            f"{v.unit.name}（{_figure(draft, f'lagging.{v.unit.code}', rate_text(v.value))}）"
+            for v in reversed(lagging)
+        )
         found.append(("lagging", f"发放工作进展不平衡，营养包发放率较低的是{names}。"))
     late, returned = _late_and_returned(unit, period)
     if late or returned:
@@ -233,9 +236,12 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
 
         lists = follow_up_worklist(unit, today)
         if lists["low_adherence"]:
-            found.append(("adherence", f"有{len(lists['low_adherence'])}名儿童近7天服用营养包不足4包，服用依从性差。"))
+            count = _figure(draft, "low_adherence", f"{len(lists['low_adherence'])}名")
+            threshold = _figure(draft, "adherence.threshold", "4包")  # 「近一周服用≥4包」, the policy line
+            found.append(("adherence", f"有{count}儿童近7天服用营养包不足{threshold}，服用依从性差。"))
         if lists["due"]:
-            found.append(("followup", f"有{len(lists['due'])}名近两月领取营养包的儿童本月尚未随访。"))
+            count = _figure(draft, "followup_due", f"{len(lists['due'])}名")
+            found.append(("followup", f"有{count}近两月领取营养包的儿童本月尚未随访。"))
     return found
 
 

@@ -153,3 +153,20 @@ def test_quarterly_analysis_page_and_docx(client, tree, registers):
     assert "营养包发放率为50.00%" in text and "未达到目标（85%）" in text
     assert client.get(f"/summaries/quarterly/{tree.town_b.code}/2026Q4/").status_code == 404
     assert client.get(f"/summaries/quarterly/{tree.town_a.code}/2026H1/").status_code == 404
+
+
+def test_a_fresh_draft_flags_nothing(db):
+    import datetime as dt
+
+    from jiceng.accounts.models import User
+    from jiceng.demo.generator import generate_county
+    from jiceng.demo.history import load_register_history
+    from jiceng.demo.load import load_counties
+    from jiceng.orgunits.models import OrgUnit
+
+    load_counties([generate_county(children=600, townships=2, villages_per_township=(5, 5))])
+    load_register_history(OrgUnit.objects.get(code="522799"), as_of=dt.date(2026, 11, 22))
+    reviewer = User.objects.get(username="xz_reviewer")
+    summary = actions.create_summary(reviewer.unit, "2026", official=False, acting_user=reviewer)
+    assert "较低的是" in summary.sections["problems"]  # the lagging villages are named with their rates
+    assert checks.unsupported_figures(summary.sections, summary.figures, summary.figures) == []
