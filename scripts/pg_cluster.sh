@@ -17,6 +17,7 @@ start)
   as_owner "$bindir/pg_ctl" -D "$tmp/data" -l "$tmp/server.log" -w \
     -o "-k $tmp/sock -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=60" \
     start >/dev/null
+  as_owner "$bindir/createdb" -h "$tmp/sock" -U jiceng jiceng  # for tools that connect directly (benchmarks)
   sockenc=$(python3 -c 'import sys,urllib.parse;print(urllib.parse.quote(sys.argv[1],safe=""))' "$tmp/sock")
   echo "export PG_TMP=$tmp"
   echo "export DATABASE_URL=postgres://jiceng@$sockenc/jiceng"
