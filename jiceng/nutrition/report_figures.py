@@ -130,7 +130,8 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
                 counts["target_children_6_23"] += 1
     last = max(m.end for m in months)
     first_lower = min(parameter("lower_age_months", m.start) for m in months)
-    candidates = [c for c in children if month_date(c.birth_date, first_lower) <= last]
+    active = _may_change_status(ids, min(m.start for m in months), last)
+    candidates = [c for c in children if c.pk in active and month_date(c.birth_date, first_lower) <= last]
     histories = eligibility.histories_for(c.pk for c in candidates)
     with_events = [c for c in candidates if histories[c.pk].events]
     decisions = eligibility.decisions_for(with_events, last, histories)
@@ -156,6 +157,38 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
                 counts["terminated"] += 1
             elif change.status == COMPLETED:
                 counts["completed"] += 1
+
+
+STATUS_LOOKBACK_MONTHS = 6  # a stop comes 3 months after the last collection; margin for force-majeure months
+
+
+def _may_change_status(ids: list[int], first: dt.date, last: dt.date) -> set[int]:
+    """Children whose status can change between ``first`` and ``last``: every change (enrolment, resumption,
+    stop, termination, completion) follows a collection within a few months before it (more when months are
+    declared force majeure), and 不适宜 follows an assessment. Other children need no replay."""
+    from jiceng.nutrition.models import Assessment, ForceMajeure
+
+    declared = sum(
+        len(_months_between(f.first_month, f.last_month)) for f in ForceMajeure.objects.filter(withdrawn=False)
+    )
+    cutoff = month_date(first, -(STATUS_LOOKBACK_MONTHS + declared))
+    recent = set(
+        Collection.objects.filter(child__village_id__in=ids, collected_on__gte=cutoff, collected_on__lte=last)
+        .values_list("child_id", flat=True)
+        .distinct()
+    )
+    assessed = set(
+        Assessment.objects.filter(child__village_id__in=ids, assessed_on__gte=first, assessed_on__lte=last).values_list(
+            "child_id", flat=True
+        )
+    )
+    return recent | assessed
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    from jiceng.nutrition.eligibility import months_between
+
+    return months_between(first, last)
 
 
 def _count_collections(ids: list[int], month: Period, figures) -> None:
