@@ -153,33 +153,23 @@ def distribution(village: OrgUnit, on_date: dt.date) -> Distribution:
 
 
 def distribution_overview(root: OrgUnit, on_date: dt.date) -> list[dict]:
-    """Per village of the subtree: registered children, collections and follow-ups this month."""
-    from django.db.models import Count, Sum
+    """Per village of the subtree: registered children, and this month's collections and follow-ups
+    (counted by the report's own figures module)."""
+    from django.db.models import Count
 
-    from jiceng.nutrition.models import FollowUp
+    from jiceng.nutrition.report_figures import register_activity
+    from jiceng.periods import month_period
 
-    month = f"{on_date:%Y-%m}"
-    villages = OrgUnit.objects.filter(subtree_q(root.path), level="village").order_by("path")
+    villages = list(OrgUnit.objects.filter(subtree_q(root.path), level="village").order_by("path"))
     registered = dict(children_in(root).values("village_id").annotate(n=Count("id")).values_list("village_id", "n"))
-    collected = {
-        r["unit_id"]: r
-        for r in Collection.objects.filter(subtree_q(root.path, "unit__path"), month=month)
-        .values("unit_id")
-        .annotate(children=Count("child_id", distinct=True), packs=Sum("packs"))
-    }
-    followed = dict(
-        FollowUp.objects.filter(subtree_q(root.path, "unit__path"), month=month)
-        .values("unit_id")
-        .annotate(n=Count("child_id", distinct=True))
-        .values_list("unit_id", "n")
-    )
+    activity = register_activity([v.pk for v in villages], month_period(on_date.year, on_date.month))
     return [
         {
             "village": v,
             "registered": registered.get(v.pk, 0),
-            "collected_children": collected.get(v.pk, {}).get("children", 0),
-            "packs": collected.get(v.pk, {}).get("packs", 0) or 0,
-            "followed_up": followed.get(v.pk, 0),
+            "collected_children": activity[v.pk]["collected_children"],
+            "packs": activity[v.pk]["packs_issued"],
+            "followed_up": activity[v.pk]["followed_up"],
         }
         for v in villages
     ]

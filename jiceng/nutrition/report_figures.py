@@ -94,6 +94,16 @@ def figures_for_months(village_ids: Iterable[int], months: list[Period]) -> dict
     return figures
 
 
+def register_activity(village_ids: Iterable[int], month: Period) -> dict[int, dict[str, int]]:
+    """The month's collection and follow-up figures only (no rules replay): for overviews that show them
+    beside other things. The same counting as the report's N04, N05 and N10–N16."""
+    ids = list(village_ids)
+    figures = {vid: _empty() for vid in ids}
+    _count_collections(ids, month, figures)
+    _count_followups(ids, month, figures)
+    return figures
+
+
 def _left_on(ids: list[int]) -> dict[int, dt.date]:
     """Children who moved out or died: the day they left."""
     return dict(

@@ -205,3 +205,18 @@ def test_child_page_compares_baseline_with_latest_and_draws_the_chart(client, tr
     assert "基线（首次）" in page and "66.0" in page and "74.5" in page
     assert "<svg" in page and "polyline" in page  # three series with two points each
     assert "轻度" in page or "中度" in page  # baseline anaemia at 1250 m: 98 - 2 = 96 → 中度
+
+
+def test_township_overview_counts_like_the_report(client, tree, enrolled):
+    from jiceng.nutrition.report_figures import figures_for
+    from jiceng.periods import month_period
+
+    for name in ("甲", "乙"):
+        child = enrolled(name=name)
+        actions.record_collection(child, collected_on=TODAY, packs=30, acting_user=tree.village_doctor)
+    row = next(r for r in queries.distribution_overview(tree.town_a, TODAY) if r["village"] == tree.village_a1)
+    report = figures_for([tree.village_a1.pk], month_period(TODAY.year, TODAY.month))[tree.village_a1.pk]
+    assert (row["collected_children"], row["packs"]) == (report["collected_children"], report["packs_issued"]) == (2, 60)
+    client.force_login(tree.township_officer)
+    page = client.get("/distribution/").content.decode()
+    assert "大寨村卫生室" in page and ">60<" in page
