@@ -216,7 +216,9 @@ def test_township_overview_counts_like_the_report(client, tree, enrolled):
         actions.record_collection(child, collected_on=TODAY, packs=30, acting_user=tree.village_doctor)
     row = next(r for r in queries.distribution_overview(tree.town_a, TODAY) if r["village"] == tree.village_a1)
     report = figures_for([tree.village_a1.pk], month_period(TODAY.year, TODAY.month))[tree.village_a1.pk]
-    assert (row["collected_children"], row["packs"]) == (report["collected_children"], report["packs_issued"]) == (2, 60)
+    assert (
+        (row["collected_children"], row["packs"]) == (report["collected_children"], report["packs_issued"]) == (2, 60)
+    )
     client.force_login(tree.township_officer)
     page = client.get("/distribution/").content.decode()
     assert "大寨村卫生室" in page and ">60<" in page
