@@ -6,8 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Q, Sum
-
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import Period
 from jiceng.reporting.packs import DataSet
@@ -38,12 +36,9 @@ def source_values_months(
 
 
 def stock_figures(units: list[OrgUnit], period: Period) -> dict[int, dict[str, int]]:
-    """期初/入库/出库/报损/期末 and issues to children, for units that keep a stock ledger.
-
-    A county's own stock is its MCH centre's ledger. Reversing lines carry their original reason, so
-    sums by reason are net of corrections; a stocktake adjustment counts as received when it adds
-    packs and as a loss when it removes them."""
-    from jiceng.stock.models import LOSS_REASONS, Reason, StockLine
+    """期初/入库/出库/报损/期末 and issues to children of each unit's own ledger (``jiceng.stock.queries``
+    owns the figures). A county's own stock is its MCH centre's ledger."""
+    from jiceng.stock.queries import period_figures
 
     holder = {}
     for unit in units:
@@ -52,33 +47,5 @@ def stock_figures(units: list[OrgUnit], period: Period) -> dict[int, dict[str, i
             holder[centre.pk if centre else unit.pk] = unit.pk
         else:
             holder[unit.pk] = unit.pk
-    in_period = Q(occurred_on__gte=period.start, occurred_on__lte=period.end)
-    rows = (
-        StockLine.objects.filter(unit_id__in=holder.keys(), occurred_on__lte=period.end)
-        .values("unit_id")
-        .annotate(
-            opening=Sum("quantity", filter=Q(occurred_on__lt=period.start)),
-            receipts=Sum("quantity", filter=in_period & Q(reason__in=[Reason.RECEIPT, Reason.TRANSFER_IN])),
-            issues=Sum("quantity", filter=in_period & Q(reason=Reason.ISSUE)),
-            transfers=Sum("quantity", filter=in_period & Q(reason=Reason.TRANSFER_OUT)),
-            losses=Sum("quantity", filter=in_period & Q(reason__in=LOSS_REASONS)),
-            gains=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__gt=0)),
-            shrink=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__lt=0)),
-        )
-    )
-    out = {}
-    for row in rows:
-        opening = row["opening"] or 0
-        received = (row["receipts"] or 0) + (row["gains"] or 0)
-        to_children = -(row["issues"] or 0)
-        issued = to_children - (row["transfers"] or 0)
-        lost = -(row["losses"] or 0) - (row["shrink"] or 0)
-        out[holder[row["unit_id"]]] = {
-            "opening": opening,
-            "received": received,
-            "issued": issued,
-            "lost": lost,
-            "closing": opening + received - issued - lost,
-            "issued_to_children": to_children,
-        }
-    return out
+    figures = period_figures(list(holder), period.start, period.end)
+    return {holder[unit_id]: values for unit_id, values in figures.items()}

@@ -33,6 +33,7 @@ from django.utils.translation import gettext as _
 from jiceng.orgunits.models import INSTITUTION_KINDS, Kind, Level, OrgUnit, subtree_q
 from jiceng.stock import parameters as P
 from jiceng.stock.models import (
+    LOSS_REASONS,
     OUTFLOW_REASONS,
     AllocationPlan,
     Batch,
@@ -497,20 +498,56 @@ def with_unit_balance(unit: OrgUnit, lines: list[StockLine]) -> list[CardLine]:
     return [CardLine(line, totals[line.pk], line.pk in reversed_ids) for line in lines]
 
 
+def period_figures(unit_ids: list[int], first_day: dt.date, last_day: dt.date) -> dict[int, dict[str, int]]:
+    """期初/入库/出库/报损/期末 and issues to children of each unit's ledger between two days (inclusive) —
+    the one place these figures are computed (monthly report N17–N18, the stock card's totals).
+
+    Only units with at least one line up to ``last_day`` appear. Reversing lines carry their original
+    reason, so sums by reason are net of corrections; a stocktake adjustment counts as received when it adds
+    packs and as a loss when it removes them."""
+    in_period = Q(occurred_on__gte=first_day, occurred_on__lte=last_day)
+    rows = (
+        StockLine.objects.filter(unit_id__in=unit_ids, occurred_on__lte=last_day)
+        .values("unit_id")
+        .annotate(
+            opening=Sum("quantity", filter=Q(occurred_on__lt=first_day)),
+            receipts=Sum("quantity", filter=in_period & Q(reason__in=[Reason.RECEIPT, Reason.TRANSFER_IN])),
+            issues=Sum("quantity", filter=in_period & Q(reason=Reason.ISSUE)),
+            transfers=Sum("quantity", filter=in_period & Q(reason=Reason.TRANSFER_OUT)),
+            losses=Sum("quantity", filter=in_period & Q(reason__in=LOSS_REASONS)),
+            gains=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__gt=0)),
+            shrink=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__lt=0)),
+        )
+    )
+    out = {}
+    for row in rows:
+        opening = row["opening"] or 0
+        received = (row["receipts"] or 0) + (row["gains"] or 0)
+        to_children = -(row["issues"] or 0)
+        issued = to_children - (row["transfers"] or 0)
+        lost = -(row["losses"] or 0) - (row["shrink"] or 0)
+        out[row["unit_id"]] = {
+            "opening": opening,
+            "received": received,
+            "issued": issued,
+            "lost": lost,
+            "closing": opening + received - issued - lost,
+            "issued_to_children": to_children,
+        }
+    return out
+
+
 def card_totals(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | None) -> dict[str, int]:
-    """Opening balance, received, issued and closing balance of a period (for the ledger's 合计 row)."""
-    lines = StockLine.objects.filter(unit=unit)
-    opening = 0
-    if first_day:
-        opening = lines.filter(occurred_on__lt=first_day).aggregate(s=Sum("quantity"))["s"] or 0
-    period = lines
-    if first_day:
-        period = period.filter(occurred_on__gte=first_day)
-    if last_day:
-        period = period.filter(occurred_on__lte=last_day)
-    sums = period.aggregate(i=Sum("quantity", filter=Q(quantity__gt=0)), o=Sum("quantity", filter=Q(quantity__lt=0)))
-    received, issued = sums["i"] or 0, -(sums["o"] or 0)
-    return {"opening": opening, "received": received, "issued": issued, "closing": opening + received - issued}
+    """Opening, in, out (issues, transfers and losses: the paper ledger's 发出) and closing of a period."""
+    figures = period_figures([unit.pk], first_day or dt.date.min, last_day or dt.date.max).get(unit.pk)
+    if figures is None:
+        return {"opening": 0, "received": 0, "issued": 0, "closing": 0}
+    return {
+        "opening": figures["opening"],
+        "received": figures["received"],
+        "issued": figures["issued"] + figures["lost"],
+        "closing": figures["closing"],
+    }
 
 
 # ---------------------------------------------------------------------------------------------

@@ -252,3 +252,23 @@ def test_only_children_who_can_change_status_are_replayed(db, monkeypatch):
     slow = report_figures.figures_for_months(ids, months)
     assert fast == slow
     assert sum(f["stopped"] + f["completed"] + f["newly_enrolled"] for m in fast.values() for f in m.values()) > 50
+
+
+def test_report_stock_figures_and_the_stock_card_agree(tree, make_child):
+    import datetime as dt
+
+    from jiceng.nutrition import actions as nutrition
+    from jiceng.stock.queries import card_totals
+    from tests.stock.conftest import stock_village
+
+    stock_village(tree, 100, on=dt.date(2026, 9, 20))
+    child = make_child(birth_date=dt.date(2025, 5, 3))
+    nutrition.record_consent(
+        child, signed_on=dt.date(2026, 9, 25), signed_by="母", relation="母亲", acting_user=tree.village_doctor
+    )
+    nutrition.record_collection(child, collected_on=dt.date(2026, 10, 8), packs=30, acting_user=tree.village_doctor)
+    cells = current_cells(DS, village_report(tree))
+    card = card_totals(tree.village_a1, dt.date(2026, 10, 1), dt.date(2026, 10, 31))
+    assert (cells["N17A"].value, cells["N17C"].value, cells["N17E"].value) == (100, 30, 70)
+    assert (card["opening"], card["issued"], card["closing"]) == (100, 30, 70)
+    assert cells["N18"].value == cells["N05"].value == 30
