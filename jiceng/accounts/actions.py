@@ -91,3 +91,14 @@ def set_active(user: User, *, active: bool, acting_user) -> None:
         before=before,
         after=_user_snapshot(user),
     )
+
+
+@transaction.atomic
+def unlock_user(user: User, *, acting_user) -> None:
+    """Lift the lockout after failed logins (django-axes) before its 15 minutes are up."""
+    from axes.utils import reset as axes_reset
+
+    access.require(acting_user, "users.manage")
+    access.require_unit_in_scope(acting_user, user.unit)
+    axes_reset(username=user.username)
+    record(actor=acting_user, action="user.unlock", obj=user, unit=user.unit)

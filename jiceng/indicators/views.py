@@ -2,20 +2,14 @@
 
 from __future__ import annotations
 
-import io
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from jiceng.accounts import access
-from jiceng.audit.recorder import record
 from jiceng.indicators import actions, compute, quality
 from jiceng.indicators.models import Target
 from jiceng.orgunits.models import Level, OrgUnit
@@ -23,7 +17,6 @@ from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting.packs import all_indicators, all_packs
 
 PROGRAMME_NAMES = {"nutrition": "儿童营养改善项目", "mch": "妇幼卫生与基本公共卫生"}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _options(request):
@@ -120,35 +113,13 @@ def dashboard(request, code: str):
 
 
 def _table_xlsx(request, unit, children, codes, values, period, official):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "指标"
-    sheet.append([f"{unit.display_name} {period.label} 指标（{'正式数' if official else '工作数'}）"])
-    sheet["A1"].font = Font(bold=True, size=14)
-    indicators = [all_indicators()[c] for c in codes]
-    sheet.append(["单位", *[f"{i.name}({i.unit_label})" if i.unit_label else i.name for i in indicators]])
-    for row_unit in [unit, *children]:
-        sheet.append([row_unit.name, *[values[(row_unit.pk, c)].value for c in codes]])
-    sheet.append([])
-    sheet.append(
-        [
-            "目标",
-            *[float(values[(unit.pk, c)].target) if values[(unit.pk, c)].target is not None else None for c in codes],
-        ]
+    from jiceng.indicators.export import render_indicator_table
+
+    filename, mimetype, content = render_indicator_table(
+        unit, children, codes, values, period, official, acting_user=request.user
     )
-    sheet.column_dimensions["A"].width = 18
-    buffer = io.BytesIO()
-    book.save(buffer)
-    record(
-        actor=request.user,
-        action="export.indicators",
-        object_type="indicators",
-        object_repr=unit.name,
-        unit=unit,
-        after={"period": period.code, "rows": len(children) + 1, "official": official},
-    )
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f'{unit.name}_{period.code}_指标.xlsx')}"
+    response = HttpResponse(content, content_type=mimetype)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
 
 

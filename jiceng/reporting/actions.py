@@ -110,7 +110,7 @@ def _locked_report(report: Report, acting_user, expected_version: int | None) ->
     return locked
 
 
-def _refuse_if_locked(report: Report) -> None:
+def refuse_if_locked(report: Report) -> None:
     if report.locked:
         raise ValidationError(
             _("报表%(state)s，已锁定，不能修改。如需修改，请联系%(who)s退回。")
@@ -140,7 +140,7 @@ def set_values(
     (a reason is required, and the difference stays visible)."""
     access.require(acting_user, "reports.fill")
     report = _locked_report(report, acting_user, expected_version)
-    _refuse_if_locked(report)
+    refuse_if_locked(report)
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
     errors, changes = {}, []
@@ -230,7 +230,7 @@ def submit_report(
 ) -> Report:
     access.require(acting_user, "reports.submit")
     report = _locked_report(report, acting_user, expected_version)
-    _refuse_if_locked(report)
+    refuse_if_locked(report)
     period = check_period(report.period, today=today)
     today = today or timezone.localdate()
     if today < period.end:

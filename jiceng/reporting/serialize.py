@@ -13,7 +13,7 @@ from django.utils import timezone
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import Period, parse_period
 from jiceng.reporting import actions, queries, validation
-from jiceng.reporting.models import Report, State
+from jiceng.reporting.models import Report
 from jiceng.reporting.packs import DataSet, dataset
 from jiceng.reporting.queries import SHANGHAI
 from jiceng.reporting.values import current_cells
@@ -46,12 +46,6 @@ def unit_dict(unit: OrgUnit) -> dict:
         "parent_code": unit.parent.code if unit.parent_id else None,
         "keeps_registers": unit.keeps_registers,
     }
-
-
-def state_label(report: Report) -> str:
-    if report.missing and report.state not in (State.SUBMITTED, State.APPROVED):
-        return "缺报"
-    return str(State(report.state).label)
 
 
 def report_dict(report: Report) -> dict:
@@ -89,6 +83,7 @@ def report_dict(report: Report) -> dict:
             }
         )
     due = queries.deadline(ds, report.unit.level, period) if report.unit.level in queries.REPORTING_LEVELS else None
+    status = queries.UnitStatus(report.unit, report, due)  # the state label and timeliness the pages show
     return {
         "dataset": ds.code,
         "dataset_name": ds.name,
@@ -96,14 +91,14 @@ def report_dict(report: Report) -> dict:
         "period": period.code,
         "period_label": period.label,
         "state": report.state,
-        "state_label": state_label(report),
+        "state_label": str(status.state_label),
         "state_text": actions.describe_state(report),
         "locked": report.locked,
         "version": report.version,
         "missing": report.missing,
         "missing_reason": report.missing_reason,
         "deadline": when(due),
-        "on_time": (report.first_submitted_at <= due) if (due and report.first_submitted_at) else None,
+        "on_time": status.on_time if (due and report.first_submitted_at) else None,
         "first_submitted_at": when(report.first_submitted_at),
         "submitted_by": person(report.submitted_by),
         "submitted_at": when(report.submitted_at),

@@ -31,7 +31,7 @@ from jiceng.accounts import access
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import DECIMAL, MAX_FILE_BYTES, UNREADABLE, CellError, Column, RowError, parse_decimal
 from jiceng.orgunits.models import OrgUnit
-from jiceng.periods import Period
+from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting import actions
 from jiceng.reporting.models import Report
 from jiceng.reporting.packs import DataSet, dataset
@@ -130,8 +130,11 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
         )
     found_period = _PERIOD.search(period_text)
     if found_period:
-        year, month = found_period.group(1).split("-")
-        if f"{year}-{int(month):02d}" != period.code:
+        try:
+            stated = parse_period(found_period.group(1)).code
+        except PeriodError:
+            stated = found_period.group(1)
+        if stated != period.code:
             errors.append(
                 _error(f"这是 {found_period.group(1)} 的月报表，不是 {period.code} 的：请上传所选月份的报表", 2, "D")
             )
@@ -178,7 +181,7 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
 
 def _locked_message(report: Report) -> str | None:
     try:
-        actions._refuse_if_locked(report)
+        actions.refuse_if_locked(report)
     except ValidationError as exc:
         return " ".join(exc.messages)
     return None

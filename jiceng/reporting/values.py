@@ -229,9 +229,6 @@ def leaf_values(
     return result
 
 
-village_values = leaf_values  # the nutrition report's leaves are village clinics
-
-
 def leaf_sums(dataset: DataSet, root: OrgUnit, months: list[str], *, official: bool) -> dict[int, dict[str, Decimal]]:
     """{leaf unit id: {element: sum over ``months``}} — official figures are summed by the database
     (approved reports only); working figures go through :func:`leaf_values`."""

@@ -15,7 +15,6 @@ from jiceng.orgunits.models import Level
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions, queries, validation
 from jiceng.reporting.export import render_report_xlsx
-from jiceng.reporting.models import State
 from jiceng.reporting.packs import dataset
 from jiceng.reporting.values import current_cells
 from jiceng.web.forms_keep import login_required_keep_form
@@ -183,6 +182,3 @@ def report_export(request, code: str, period: str):
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return response
-
-
-__all__ = ["State", "report_action", "report_detail", "report_export", "report_index"]

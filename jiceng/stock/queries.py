@@ -504,8 +504,10 @@ def period_figures(unit_ids: list[int], first_day: dt.date, last_day: dt.date) -
 
     Only units with at least one line up to ``last_day`` appear. Reversing lines carry their original
     reason, so sums by reason are net of corrections; a stocktake adjustment counts as received when it adds
-    packs and as a loss when it removes them."""
+    packs and as a loss when it removes them (a reversal nets against the adjustment it reverses)."""
     in_period = Q(occurred_on__gte=first_day, occurred_on__lte=last_day)
+    # an adjustment that added packs (or the reversal of one that removed packs) counts as received
+    adds = Q(reverses__isnull=True, quantity__gt=0) | Q(reverses__isnull=False, quantity__lt=0)
     rows = (
         StockLine.objects.filter(unit_id__in=unit_ids, occurred_on__lte=last_day)
         .values("unit_id")
@@ -515,8 +517,8 @@ def period_figures(unit_ids: list[int], first_day: dt.date, last_day: dt.date) -
             issues=Sum("quantity", filter=in_period & Q(reason=Reason.ISSUE)),
             transfers=Sum("quantity", filter=in_period & Q(reason=Reason.TRANSFER_OUT)),
             losses=Sum("quantity", filter=in_period & Q(reason__in=LOSS_REASONS)),
-            gains=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__gt=0)),
-            shrink=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT, quantity__lt=0)),
+            gains=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT) & adds),
+            shrink=Sum("quantity", filter=in_period & Q(reason=Reason.ADJUSTMENT) & ~adds),
         )
     )
     out = {}

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 
+from jiceng.audit.recorder import record
 from jiceng.documents.official.docx_builder import OfficialDocument, provisional_notice
 from jiceng.indicators import compute, quality
 from jiceng.indicators.compute import IndicatorValue
@@ -82,7 +83,7 @@ def analyse(
     )
 
 
-def render_docx(analysis: QuarterlyAnalysis) -> tuple[str, str, bytes]:
+def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, bytes]:
     name = analysis.total.now.indicator.name
     document = OfficialDocument(
         f"{analysis.unit.display_name}{analysis.period.label}儿童营养改善项目分析",
@@ -122,5 +123,13 @@ def render_docx(analysis: QuarterlyAnalysis) -> tuple[str, str, bytes]:
         )
     document.heading1("三、数据问题与预警")
     document.paragraph("\n".join(analysis.problems) or "本季度未发现数据问题。")
+    record(
+        actor=acting_user,
+        action="export.quarterly",
+        object_type="quarterly",
+        object_repr=analysis.unit.name,
+        unit=analysis.unit,
+        after={"period": analysis.period.code, "official": analysis.official},
+    )
     filename = quote(f"{analysis.unit.name}_{analysis.period.code}_季度分析.docx")
     return filename, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.render()

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.orgunits.models import Level
+from jiceng.periods import parse_period
 from jiceng.summaries import actions, checks, writer
 from jiceng.summaries.models import Summary
 from jiceng.summaries.render import render_summary
@@ -85,7 +86,7 @@ def summary_edit(request, pk: int):
             for message in exc.messages:
                 messages.error(request, message)
     shown = summary.sections if data is None else {k: data.get(f"section_{k}", "") for k, _h in writer.SECTIONS}
-    current = writer.write(summary.unit, writer.parse_period_code(summary.period), official=summary.official)
+    current = writer.write(summary.unit, parse_period(summary.period), official=summary.official)
     flags = checks.unsupported_figures(shown, current.figures, summary.figures)
     return render(
         request,
@@ -120,7 +121,6 @@ def summary_download(request, pk: int, fmt: str):
 
 @login_required
 def quarterly(request, code: str, period: str):
-    from jiceng.audit.recorder import record
     from jiceng.summaries.quarterly import analyse, render_docx
 
     unit = access.unit_in_scope_or_404(request.user, code)
@@ -131,15 +131,7 @@ def quarterly(request, code: str, period: str):
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from None
     if request.GET.get("format") == "docx":
-        filename, mimetype, content = render_docx(analysis)
-        record(
-            actor=request.user,
-            action="export.quarterly",
-            object_type="quarterly",
-            object_repr=unit.name,
-            unit=unit,
-            after={"period": period},
-        )
+        filename, mimetype, content = render_docx(analysis, acting_user=request.user)
         response = HttpResponse(content, content_type=mimetype)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response

@@ -299,9 +299,3 @@ NEXT_STEPS = {
     "adherence": "对服用依从性差的儿童增加随访次数，开展个案分析和喂养指导。",
     "followup": "落实每月随访制度，按时填写个案随访卡。",
 }
-
-
-def parse_period_code(code: str) -> Period:
-    from jiceng.periods import parse_period
-
-    return parse_period(code)

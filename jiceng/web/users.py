@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -14,7 +13,6 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.accounts import access, actions
 from jiceng.accounts.models import Role
-from jiceng.audit.recorder import record
 
 
 class UserForm(forms.Form):
@@ -57,8 +55,7 @@ def user_list(request):
             request.user, access.visible_users(request.user), pk=request.POST.get("user")
         )
         if request.POST["action"] == "unlock":
-            axes_reset(username=user.username)
-            record(actor=request.user, action="user.unlock", obj=user, unit=user.unit)
+            actions.unlock_user(user, acting_user=request.user)
             messages.success(request, _("已解除 %(u)s 的登录锁定") % {"u": user.username})
         else:
             actions.set_active(user, active=request.POST["action"] == "activate", acting_user=request.user)

@@ -220,3 +220,23 @@ def test_overview_counts_queries_not_units(tree, django_assert_max_num_queries):
         "522799902": 50,
     }
     assert not Transfer.objects.filter(status=Transfer.Status.PENDING).exists()
+
+
+def test_a_reversed_stocktake_adjustment_nets_to_nothing(tree):
+    import datetime as dt
+
+    from jiceng.stock import actions
+    from jiceng.stock.models import Batch, Reason, StockLine
+    from jiceng.stock.queries import period_figures
+    from tests.stock.conftest import receive
+
+    day = dt.date.today() - dt.timedelta(days=3)
+    receive(tree, 100, on=day)
+    batch = Batch.objects.get()
+    actions.record_stocktake(
+        tree.mch, counted_on=day, counts={batch: 105}, reason="多出5包", acting_user=tree.county_mch
+    )
+    gain = StockLine.objects.get(reason=Reason.ADJUSTMENT)
+    actions.reverse_line(gain, reason="盘点录入错误", acting_user=tree.county_mch)
+    figures = period_figures([tree.mch.pk], day, dt.date.today())[tree.mch.pk]
+    assert (figures["received"], figures["lost"], figures["closing"]) == (100, 0, 100)
