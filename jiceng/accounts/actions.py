@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.accounts.models import Role, User
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.orgunits.models import OrgUnit
 
@@ -58,7 +59,7 @@ def create_user(
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save()
-    record(actor=acting_user, action="user.create", obj=user, unit=unit, after=_user_snapshot(user))
+    record(actor=acting_user, action=actions_catalog.USER_CREATE, obj=user, unit=unit, after=_user_snapshot(user))
     return user
 
 
@@ -73,7 +74,7 @@ def set_password(user: User, *, password: str, acting_user) -> None:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
-    record(actor=acting_user, action="user.set_password", obj=user, unit=user.unit)
+    record(actor=acting_user, action=actions_catalog.USER_SET_PASSWORD, obj=user, unit=user.unit)
 
 
 @transaction.atomic
@@ -85,7 +86,7 @@ def set_active(user: User, *, active: bool, acting_user) -> None:
     user.save(update_fields=["is_active"])
     record(
         actor=acting_user,
-        action="user.activate" if active else "user.deactivate",
+        action=actions_catalog.USER_ACTIVATE if active else actions_catalog.USER_DEACTIVATE,
         obj=user,
         unit=user.unit,
         before=before,
@@ -101,4 +102,4 @@ def unlock_user(user: User, *, acting_user) -> None:
     access.require(acting_user, "users.manage")
     access.require_unit_in_scope(acting_user, user.unit)
     axes_reset(username=user.username)
-    record(actor=acting_user, action="user.unlock", obj=user, unit=user.unit)
+    record(actor=acting_user, action=actions_catalog.USER_UNLOCK, obj=user, unit=user.unit)

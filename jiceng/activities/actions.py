@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.activities.models import AttendeeType, EducationForm, HealthEducation, Training, TrainingLevel
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record, snapshot
 from jiceng.orgunits.models import Level, OrgUnit
 
@@ -121,7 +122,11 @@ def record_training(data: TrainingData, *, unit: OrgUnit, acting_user) -> Traini
     data = validate_training(data, unit)
     training = Training.objects.create(unit=unit, county=_county_of(unit), recorded_by=acting_user, **asdict(data))
     record(
-        actor=acting_user, action="training.create", obj=training, unit=unit, after=snapshot(training, TRAINING_FIELDS)
+        actor=acting_user,
+        action=actions_catalog.TRAINING_CREATE,
+        obj=training,
+        unit=unit,
+        after=snapshot(training, TRAINING_FIELDS),
     )
     return training
 
@@ -138,7 +143,7 @@ def update_training(training: Training, data: TrainingData, *, unit: OrgUnit, ac
     training.save(update_fields=["unit", "county", *asdict(data)])
     record(
         actor=acting_user,
-        action="training.update",
+        action=actions_catalog.TRAINING_UPDATE,
         obj=training,
         unit=unit,
         before=before,
@@ -152,7 +157,13 @@ def record_education(data: EducationData, *, unit: OrgUnit, acting_user) -> Heal
     _organiser(unit, acting_user, training=False)
     data = validate_education(data)
     event = HealthEducation.objects.create(unit=unit, county=_county_of(unit), recorded_by=acting_user, **asdict(data))
-    record(actor=acting_user, action="education.create", obj=event, unit=unit, after=snapshot(event, EDUCATION_FIELDS))
+    record(
+        actor=acting_user,
+        action=actions_catalog.EDUCATION_CREATE,
+        obj=event,
+        unit=unit,
+        after=snapshot(event, EDUCATION_FIELDS),
+    )
     return event
 
 
@@ -168,7 +179,7 @@ def update_education(event: HealthEducation, data: EducationData, *, unit: OrgUn
     event.save(update_fields=["unit", "county", *asdict(data)])
     record(
         actor=acting_user,
-        action="education.update",
+        action=actions_catalog.EDUCATION_UPDATE,
         obj=event,
         unit=unit,
         before=before,
@@ -195,10 +206,9 @@ def withdraw(obj: Training | HealthEducation, *, reason: str, acting_user) -> Tr
     obj.withdrawn, obj.withdrawn_reason = True, reason[:200]
     obj.withdrawn_by, obj.withdrawn_at = acting_user, timezone.now()
     obj.save(update_fields=["withdrawn", "withdrawn_reason", "withdrawn_by", "withdrawn_at"])
-    prefix = "training" if isinstance(obj, Training) else "education"
     record(
         actor=acting_user,
-        action=f"{prefix}.withdraw",
+        action=actions_catalog.TRAINING_WITHDRAW if isinstance(obj, Training) else actions_catalog.EDUCATION_WITHDRAW,
         obj=obj,
         unit=obj.unit,
         before={"withdrawn": False},

@@ -6,6 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.audit.actions_catalog import ACTION_LABELS, label_of
+
+__all__ = ["ACTION_LABELS", "AuditEntry"]
+
 
 class AuditEntry(models.Model):
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -36,50 +40,9 @@ class AuditEntry(models.Model):
     @property
     def label(self) -> str:
         """The action in words (Chinese), falling back to its code."""
-        return ACTION_LABELS.get(self.action, self.action)
+        return label_of(self.action)
 
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
-
-
-ACTION_LABELS = {
-    "unit.create": "新增单位",
-    "unit.update": "修改单位",
-    "unit.denominator": "修改年度基数",
-    "user.create": "新增用户",
-    "user.set_password": "修改密码",
-    "user.activate": "启用用户",
-    "user.deactivate": "停用用户",
-    "user.unlock": "解除登录锁定",
-    "child.register": "登记儿童",
-    "child.update": "修改儿童信息",
-    "child.consent": "签订知情同意书",
-    "child.assessment": "医生评估",
-    "child.merge": "合并重复登记",
-    "child.transfer": "村间转移",
-    "child.move_out": "迁出",
-    "child.move_in": "迁入",
-    "child.death": "死亡",
-    "collection.create": "发放营养包",
-    "followup.create": "填写随访卡",
-    "force_majeure.declare": "认定不可抗力",
-    "report.value": "修改报表数值",
-    "report.submit": "提交",
-    "report.approve": "审核通过",
-    "report.return": "退回",
-    "report.missing": "标记缺报",
-    "export.report": "导出报表",
-    "target.set": "设定目标",
-    "summary.create": "生成工作总结",
-    "summary.save": "修改工作总结",
-    "summary.refresh": "更新工作总结数据",
-    "export.summary": "导出工作总结",
-    "export.quarterly": "导出季度分析",
-    "export.indicators": "导出指标表",
-    "report.import": "导入月报表",
-    "demo.reports": "加载演示月报",
-    "demo.load": "加载演示数据",
-    "demo.history": "加载演示台账",
-}

@@ -13,6 +13,7 @@ import random
 
 from django.db import transaction
 
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.demo.generator import AS_OF, DEFAULT_SEED
 from jiceng.nutrition.actions import computed_fields
@@ -203,7 +204,14 @@ def load_register_history(county: OrgUnit, as_of: dt.date = AS_OF, seed: int = D
     _flush(batch, models, totals)
     for move in Move.objects.filter(child__county=county, kind=Move.Kind.MOVE_OUT):
         Child.objects.filter(pk=move.child_id).update(residence=Residence.MOVED_OUT)
-    record(actor=None, action="demo.history", obj=county, unit=county, after=totals, reason="加载演示台账历史")
+    record(
+        actor=None,
+        action=actions_catalog.DEMO_HISTORY,
+        obj=county,
+        unit=county,
+        after=totals,
+        reason="加载演示台账历史",
+    )
     return totals
 
 

@@ -12,6 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from jiceng.accounts.models import User
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.demo.generator import DEMO_PASSWORD, CountyData
 from jiceng.nutrition.models import Child, Residence
@@ -118,7 +119,7 @@ def load_counties(counties: Iterable[CountyData]) -> dict[str, int]:
             county = units[data.county_code]
             record(
                 actor=None,
-                action="demo.load",
+                action=actions_catalog.DEMO_LOAD,
                 obj=county,
                 unit=county,
                 after={"units": len(data.units), "children": children, "users": len(data.users)},

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record, snapshot
 from jiceng.nutrition.eligibility import decide, month_key, months_between
 from jiceng.nutrition.models import (
@@ -147,7 +148,13 @@ def register_child(data: ChildData, *, village: OrgUnit, acting_user) -> Child:
         raise DuplicateChild(message, duplicate)
     child = Child(village=village, county=_county_of(village), registered_by=acting_user, **data.__dict__)
     child.save()
-    record(actor=acting_user, action="child.register", obj=child, unit=village, after=snapshot(child, CHILD_FIELDS))
+    record(
+        actor=acting_user,
+        action=actions_catalog.CHILD_REGISTER,
+        obj=child,
+        unit=village,
+        after=snapshot(child, CHILD_FIELDS),
+    )
     return child
 
 
@@ -174,7 +181,7 @@ def update_child(child: Child, data: ChildData, *, acting_user) -> Child:
     child.save(update_fields=list(data.__dict__))
     record(
         actor=acting_user,
-        action="child.update",
+        action=actions_catalog.CHILD_UPDATE,
         obj=child,
         unit=child.village,
         before=before,
@@ -221,7 +228,7 @@ def record_consent(child: Child, *, signed_on: dt.date, signed_by: str, relation
     )
     record(
         actor=acting_user,
-        action="child.consent",
+        action=actions_catalog.CHILD_CONSENT,
         obj=child,
         unit=child.village,
         after={"signed_on": signed_on.isoformat(), "signed_by": consent.signed_by, "relation": consent.relation},
@@ -247,7 +254,7 @@ def record_assessment(
     )
     record(
         actor=acting_user,
-        action="child.assessment",
+        action=actions_catalog.CHILD_ASSESSMENT,
         obj=child,
         unit=child.village,
         after={"assessed_on": assessed_on.isoformat(), "suitable": suitable, "doctor": assessment.doctor},
@@ -349,7 +356,7 @@ def record_collection(
     issue_for_collection(collection, acting_user=acting_user)  # the same event on the stock ledger (FEFO)
     record(
         actor=acting_user,
-        action="collection.create",
+        action=actions_catalog.COLLECTION_CREATE,
         obj=collection,
         object_repr=f"{child.name} {packs}包",
         unit=child.village,
@@ -396,7 +403,7 @@ def move_child(
     )
     record(
         actor=acting_user,
-        action=f"child.{kind}",
+        action=actions_catalog.CHILD_MOVE_ACTIONS[kind],
         obj=child,
         unit=from_unit,
         before=before,
@@ -441,7 +448,7 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
     duplicate.save(update_fields=["merged_into"])
     record(
         actor=acting_user,
-        action="child.merge",
+        action=actions_catalog.CHILD_MERGE,
         obj=keep,
         unit=keep.village,
         before={"duplicate": duplicate.pk},
@@ -474,7 +481,7 @@ def declare_force_majeure(
     )
     record(
         actor=acting_user,
-        action="force_majeure.declare",
+        action=actions_catalog.FORCE_MAJEURE_DECLARE,
         obj=row,
         object_repr=f"{unit.name} {first_month}~{last_month}",
         unit=unit,
@@ -573,7 +580,7 @@ def record_followup(
     )
     record(
         actor=acting_user,
-        action="followup.create",
+        action=actions_catalog.FOLLOWUP_CREATE,
         obj=card,
         object_repr=f"{child.name} 随访 {visited_on}",
         unit=child.village,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import (
     BOOL,
@@ -237,7 +238,7 @@ def _audit_import(user, kind: str, report: ImportReport, filename: str) -> None:
     root = access.scope_root(user)
     record(
         actor=user,
-        action=f"import.{kind}",
+        action=actions_catalog.IMPORT_ACTIONS[kind],
         object_type="documents.excel",
         object_repr=f"{TITLES[kind]}导入 {filename}"[:200],
         unit=root,
@@ -488,7 +489,7 @@ def _info(params: ExportParams, unit: OrgUnit, full: bool, *extra: tuple[str, st
 def _log_export(params: ExportParams, kind: str, unit: OrgUnit, count: int, full: bool, **period) -> None:
     record(
         actor=params.user,
-        action=f"export.{kind}",
+        action=actions_catalog.EXPORT_ACTIONS[kind],
         object_type="documents.excel",
         object_repr=f"{unit.display_name} {TITLES[kind]}导出（{count}行）",
         unit=unit,

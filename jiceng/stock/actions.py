@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.orgunits.models import Kind, Level, OrgUnit
 from jiceng.stock import queries
@@ -49,8 +50,17 @@ def today() -> dt.date:
 # ---------------------------------------------------------------------------------------------
 
 
+class StockConflict(ValidationError):
+    """Refused because of the ledger's current state, not the input: not enough stock, a transfer already
+    confirmed, a line already reversed (the API answers 409; pages show it like any other refusal)."""
+
+
 def _fail(field: str, message: str):
     raise ValidationError({field: [message]})
+
+
+def _conflict(field: str, message: str):
+    raise StockConflict({field: [message]})
 
 
 def _stock_unit(acting_user, unit: OrgUnit, capability: str = "stock.edit") -> None:
@@ -169,7 +179,7 @@ def _take_fefo(unit: OrgUnit, quantity: int, on: dt.date, *, verb: str) -> list[
         }
         if expired:
             message += _("（另有已过期 %(e)d 包不能%(verb)s，只能报损）") % {"e": expired, "verb": verb}
-        _fail("quantity", message)
+        _conflict("quantity", message)
     taken = []
     for row in usable:
         if quantity == 0:
@@ -222,7 +232,7 @@ def issue_for_collection(collection, *, acting_user) -> list[StockLine]:
     ]
     record(
         actor=acting_user,
-        action="stock.issue",
+        action=actions_catalog.STOCK_ISSUE,
         obj=collection,
         object_repr=f"{child.name} {packs}包",
         unit=unit,
@@ -264,7 +274,7 @@ def reverse_collection_issue(collection, *, reason: str, acting_user) -> list[St
     if reversals:
         record(
             actor=acting_user,
-            action="stock.issue.reverse",
+            action=actions_catalog.STOCK_ISSUE_REVERSE,
             obj=collection,
             unit=unit,
             before={"packs": -sum(line.quantity for line in originals)},
@@ -337,7 +347,7 @@ def receive_stock(
     )
     record(
         actor=acting_user,
-        action="stock.receipt",
+        action=actions_catalog.STOCK_RECEIPT,
         obj=line,
         unit=unit,
         after={
@@ -390,7 +400,7 @@ def send_transfer(
         if batch.is_expired(sent_on):
             _fail("batch", _expired_message(batch, _("调出")))
         if quantity > row.quantity:
-            _fail(
+            _conflict(
                 "quantity",
                 _("库存不足：批号 %(b)s 结余 %(n)d 包，本次调出 %(q)d 包")
                 % {"b": batch.number, "n": row.quantity, "q": quantity},
@@ -431,7 +441,7 @@ def send_transfer(
         )
     record(
         actor=acting_user,
-        action="stock.transfer.send",
+        action=actions_catalog.STOCK_TRANSFER_SEND,
         obj=transfers[0],
         object_repr=f"{document_number} {sender.display_name}→{receiver.display_name} {quantity}包",
         unit=sender,
@@ -459,7 +469,7 @@ def confirm_transfer(
     )
     if transfer.status == Transfer.Status.CONFIRMED:
         who = transfer.received_by.display_name if transfer.received_by else _("他人")
-        _fail(
+        _conflict(
             "received_quantity",
             _("该调拨（单号 %(doc)s）已于 %(d)s 由%(who)s确认收货（实收 %(n)d 包），不能重复确认")
             % {
@@ -526,7 +536,7 @@ def confirm_transfer(
     )
     record(
         actor=acting_user,
-        action="stock.transfer.confirm",
+        action=actions_catalog.STOCK_TRANSFER_CONFIRM,
         obj=transfer,
         unit=receiver,
         before={"status": Transfer.Status.PENDING},
@@ -575,7 +585,7 @@ def record_loss(
             % {"b": batch.number, "d": batch.expires_on.isoformat(), "on": occurred_on.isoformat()},
         )
     if quantity > row.quantity:
-        _fail(
+        _conflict(
             "quantity",
             _("报损数量：%(q)d 包大于批号 %(b)s 的结余 %(n)d 包")
             % {"q": quantity, "b": batch.number, "n": row.quantity},
@@ -591,7 +601,7 @@ def record_loss(
     )
     record(
         actor=acting_user,
-        action="stock.loss",
+        action=actions_catalog.STOCK_LOSS,
         obj=line,
         unit=unit,
         after={"batch": batch.number, "quantity": quantity, "reason": reason},
@@ -659,7 +669,7 @@ def record_stocktake(
         )
     record(
         actor=acting_user,
-        action="stock.stocktake",
+        action=actions_catalog.STOCK_STOCKTAKE,
         obj=stocktake,
         unit=unit,
         after={"counts": {row.batch.number: counted for row, counted in items}, "adjusted": len(differing)},
@@ -684,7 +694,7 @@ def reverse_line(line: StockLine, *, reason: str, acting_user) -> StockLine:
         )
     row = _lock_balance(line.unit, line.batch, line.county_id)
     if StockLine.objects.filter(reverses=line).exists():
-        _fail("reason", _("该记录已冲正，不能重复冲正"))
+        _conflict("reason", _("该记录已冲正，不能重复冲正"))
     if row.quantity - line.quantity < 0:
         _fail(
             "reason",
@@ -705,7 +715,7 @@ def reverse_line(line: StockLine, *, reason: str, acting_user) -> StockLine:
     )
     record(
         actor=acting_user,
-        action="stock.reverse",
+        action=actions_catalog.STOCK_REVERSE,
         obj=line,
         unit=line.unit,
         before={"quantity": line.quantity, "reason": line.reason},
@@ -775,7 +785,7 @@ def record_storage_check(
     check.save()
     record(
         actor=acting_user,
-        action="stock.storage_check",
+        action=actions_catalog.STOCK_STORAGE_CHECK,
         obj=check,
         unit=unit,
         after={"temperature": str(check.temperature), "humidity": str(check.humidity), "problems": check.problems},
@@ -820,7 +830,7 @@ def propose_allocation(county: OrgUnit, *, period: str, acting_user) -> list[All
         plans.append(plan)
     record(
         actor=acting_user,
-        action="stock.allocation.propose",
+        action=actions_catalog.STOCK_ALLOCATION_PROPOSE,
         object_type="stock.allocationplan",
         object_id=period,
         object_repr=f"分配计划 {period}",
@@ -847,7 +857,7 @@ def update_allocation(plan: AllocationPlan, *, planned_packs: int, note: str = "
     plan.save(update_fields=["planned_packs", "note", "edited", "updated_by", "updated_at"])
     record(
         actor=acting_user,
-        action="stock.allocation.update",
+        action=actions_catalog.STOCK_ALLOCATION_UPDATE,
         obj=plan,
         unit=plan.township,
         before=before,
@@ -860,7 +870,7 @@ def log_export(unit: OrgUnit, *, acting_user, filename: str, first_day, last_day
     """An export leaves the system: the audit trail says who took what."""
     record(
         actor=acting_user,
-        action="stock.export",
+        action=actions_catalog.STOCK_EXPORT,
         object_type="stock.stockline",
         object_repr=filename,
         unit=unit,

@@ -34,6 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from jiceng.accounts.models import User
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.nutrition.models import Collection
 from jiceng.orgunits.models import Kind, Level, OrgUnit
@@ -318,7 +319,14 @@ def load_stock_history(county_code: str, as_of: dt.date, *, months: int = 24, se
         "storage_checks": len(state.checks),
         "collections": len(collections),
     }
-    record(actor=None, action="demo.stock_history", obj=county, unit=county, after=totals, reason="加载演示库存台账")
+    record(
+        actor=None,
+        action=actions_catalog.DEMO_STOCK_HISTORY,
+        obj=county,
+        unit=county,
+        after=totals,
+        reason="加载演示库存台账",
+    )
     return totals
 
 

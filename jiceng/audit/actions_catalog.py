@@ -1,0 +1,181 @@
+"""Every audit action code (``AuditEntry.action``) with its label in words (Chinese).
+
+A leaf module: no Django, no other jiceng import, so any module may import it. Call sites write
+``record(action=actions_catalog.CHILD_MERGE, …)``; the audit pages show :func:`label_of`.
+A code that is not in :data:`ACTION_LABELS` fails ``tests/foundation/test_audit_catalog.py``.
+
+Codes are ``<object>.<verb>`` (``child.merge``) or ``<verb>.<what>`` for exports and imports
+(``export.children``); they are stored in the audit table, so an existing code is never renamed.
+"""
+
+from __future__ import annotations
+
+# --- organisation units (jiceng/orgunits) --------------------------------------------------------
+UNIT_CREATE = "unit.create"
+UNIT_UPDATE = "unit.update"
+UNIT_DENOMINATOR = "unit.denominator"
+UNIT_IMPORT = "unit.import"
+
+# --- users (jiceng/accounts) ---------------------------------------------------------------------
+USER_CREATE = "user.create"
+USER_SET_PASSWORD = "user.set_password"
+USER_ACTIVATE = "user.activate"
+USER_DEACTIVATE = "user.deactivate"
+USER_UNLOCK = "user.unlock"
+USER_IMPORT = "user.import"
+
+# --- the child register (jiceng/nutrition) -------------------------------------------------------
+CHILD_REGISTER = "child.register"
+CHILD_UPDATE = "child.update"
+CHILD_CONSENT = "child.consent"
+CHILD_ASSESSMENT = "child.assessment"
+CHILD_MERGE = "child.merge"
+CHILD_TRANSFER = "child.transfer"
+CHILD_MOVE_OUT = "child.move_out"
+CHILD_MOVE_IN = "child.move_in"
+CHILD_DEATH = "child.death"
+COLLECTION_CREATE = "collection.create"
+FOLLOWUP_CREATE = "followup.create"
+FORCE_MAJEURE_DECLARE = "force_majeure.declare"
+IMPORT_CHILDREN = "import.children"
+IMPORT_COLLECTIONS = "import.collections"
+IMPORT_FOLLOWUPS = "import.followups"
+EXPORT_CHILDREN = "export.children"
+EXPORT_COLLECTIONS = "export.collections"
+EXPORT_FOLLOWUPS = "export.followups"
+API_READ_CHILDREN = "api.read.children"
+
+#: ``Move.Kind`` value → the action code of that move.
+CHILD_MOVE_ACTIONS = {
+    "transfer": CHILD_TRANSFER,
+    "move_out": CHILD_MOVE_OUT,
+    "move_in": CHILD_MOVE_IN,
+    "death": CHILD_DEATH,
+}
+#: Excel register (``children`` | ``collections`` | ``followups``) → import / export action code.
+IMPORT_ACTIONS = {"children": IMPORT_CHILDREN, "collections": IMPORT_COLLECTIONS, "followups": IMPORT_FOLLOWUPS}
+EXPORT_ACTIONS = {"children": EXPORT_CHILDREN, "collections": EXPORT_COLLECTIONS, "followups": EXPORT_FOLLOWUPS}
+
+# --- activities (jiceng/activities) --------------------------------------------------------------
+TRAINING_CREATE = "training.create"
+TRAINING_UPDATE = "training.update"
+TRAINING_WITHDRAW = "training.withdraw"
+EDUCATION_CREATE = "education.create"
+EDUCATION_UPDATE = "education.update"
+EDUCATION_WITHDRAW = "education.withdraw"
+
+# --- the stock ledger (jiceng/stock) -------------------------------------------------------------
+STOCK_ISSUE = "stock.issue"
+STOCK_ISSUE_REVERSE = "stock.issue.reverse"
+STOCK_RECEIPT = "stock.receipt"
+STOCK_TRANSFER_SEND = "stock.transfer.send"
+STOCK_TRANSFER_CONFIRM = "stock.transfer.confirm"
+STOCK_LOSS = "stock.loss"
+STOCK_STOCKTAKE = "stock.stocktake"
+STOCK_REVERSE = "stock.reverse"
+STOCK_STORAGE_CHECK = "stock.storage_check"
+STOCK_ALLOCATION_PROPOSE = "stock.allocation.propose"
+STOCK_ALLOCATION_UPDATE = "stock.allocation.update"
+STOCK_EXPORT = "stock.export"
+
+# --- monthly reports (jiceng/reporting; its modules still write the literal codes) ---------------
+REPORT_VALUE = "report.value"
+REPORT_SUBMIT = "report.submit"
+REPORT_APPROVE = "report.approve"
+REPORT_RETURN = "report.return"
+REPORT_MISSING = "report.missing"
+REPORT_OVERRIDE = "report.override"
+REPORT_IMPORT = "report.import"
+REPORT_DHIS2_IMPORT = "report.dhis2_import"
+EXPORT_REPORT = "export.report"
+
+# --- indicators and work summaries (jiceng/indicators, jiceng/summaries) -------------------------
+TARGET_SET = "target.set"
+EXPORT_INDICATORS = "export.indicators"
+SUMMARY_CREATE = "summary.create"
+SUMMARY_SAVE = "summary.save"
+SUMMARY_REFRESH = "summary.refresh"
+EXPORT_SUMMARY = "export.summary"
+EXPORT_QUARTERLY = "export.quarterly"
+
+# --- demo data (jiceng/demo, jiceng/stock/demo.py, jiceng/reporting/demo.py) ---------------------
+DEMO_LOAD = "demo.load"
+DEMO_HISTORY = "demo.history"
+DEMO_STOCK_HISTORY = "demo.stock_history"
+DEMO_REPORTS = "demo.reports"
+
+
+ACTION_LABELS: dict[str, str] = {
+    UNIT_CREATE: "新建单位",
+    UNIT_UPDATE: "修改单位",
+    UNIT_DENOMINATOR: "修改年度基数",
+    UNIT_IMPORT: "导入组织机构",
+    USER_CREATE: "新增用户",
+    USER_SET_PASSWORD: "修改密码",
+    USER_ACTIVATE: "启用用户",
+    USER_DEACTIVATE: "停用用户",
+    USER_UNLOCK: "解除登录锁定",
+    USER_IMPORT: "批量导入用户",
+    CHILD_REGISTER: "登记儿童",
+    CHILD_UPDATE: "修改儿童信息",
+    CHILD_CONSENT: "签订知情同意书",
+    CHILD_ASSESSMENT: "医生评估",
+    CHILD_MERGE: "合并重复登记",
+    CHILD_TRANSFER: "村间转移",
+    CHILD_MOVE_OUT: "迁出",
+    CHILD_MOVE_IN: "迁入",
+    CHILD_DEATH: "登记死亡",
+    COLLECTION_CREATE: "发放营养包",
+    FOLLOWUP_CREATE: "填写随访卡",
+    FORCE_MAJEURE_DECLARE: "认定不可抗力",
+    IMPORT_CHILDREN: "导入儿童登记",
+    IMPORT_COLLECTIONS: "导入营养包发放登记",
+    IMPORT_FOLLOWUPS: "导入个案随访",
+    EXPORT_CHILDREN: "导出儿童登记",
+    EXPORT_COLLECTIONS: "导出营养包发放登记",
+    EXPORT_FOLLOWUPS: "导出个案随访",
+    API_READ_CHILDREN: "通过接口读取儿童信息",
+    TRAINING_CREATE: "登记培训",
+    TRAINING_UPDATE: "修改培训",
+    TRAINING_WITHDRAW: "撤销培训",
+    EDUCATION_CREATE: "登记健康教育活动",
+    EDUCATION_UPDATE: "修改健康教育活动",
+    EDUCATION_WITHDRAW: "撤销健康教育活动",
+    STOCK_ISSUE: "发放出库",
+    STOCK_ISSUE_REVERSE: "冲正发放出库",
+    STOCK_RECEIPT: "入库",
+    STOCK_TRANSFER_SEND: "调拨发出",
+    STOCK_TRANSFER_CONFIRM: "确认调拨接收",
+    STOCK_LOSS: "报损",
+    STOCK_STOCKTAKE: "盘点",
+    STOCK_REVERSE: "冲正出入库记录",
+    STOCK_STORAGE_CHECK: "温湿度登记",
+    STOCK_ALLOCATION_PROPOSE: "生成分配计划建议",
+    STOCK_ALLOCATION_UPDATE: "修改分配计划",
+    STOCK_EXPORT: "导出出入库台账",
+    REPORT_VALUE: "修改报表数值",
+    REPORT_SUBMIT: "提交报表",
+    REPORT_APPROVE: "审核通过",
+    REPORT_RETURN: "退回报表",
+    REPORT_MISSING: "标记缺报",
+    REPORT_OVERRIDE: "修正汇总数",
+    REPORT_IMPORT: "导入报表",
+    REPORT_DHIS2_IMPORT: "导入DHIS2数据",
+    EXPORT_REPORT: "导出报表",
+    TARGET_SET: "设定目标",
+    EXPORT_INDICATORS: "导出指标表",
+    SUMMARY_CREATE: "生成工作总结",
+    SUMMARY_SAVE: "修改工作总结",
+    SUMMARY_REFRESH: "更新工作总结数据",
+    EXPORT_SUMMARY: "导出工作总结",
+    EXPORT_QUARTERLY: "导出季度分析",
+    DEMO_LOAD: "加载演示数据",
+    DEMO_HISTORY: "加载演示台账",
+    DEMO_STOCK_HISTORY: "加载演示库存台账",
+    DEMO_REPORTS: "加载演示月报",
+}
+
+
+def label_of(code: str) -> str:
+    """The action in words (Chinese); an unknown code is shown as it is."""
+    return ACTION_LABELS.get(code, code)
