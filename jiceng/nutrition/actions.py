@@ -415,8 +415,12 @@ def move_child(
 
 @transaction.atomic
 def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
-    """Merge a duplicate record into ``keep``: every consent, collection, assessment and move of
-    both is kept on ``keep``; the duplicate stays in the database, marked merged."""
+    """Merge a duplicate record into ``keep``: every consent, collection, assessment, move and
+    follow-up card of both is kept on ``keep``; the duplicate stays in the database, marked merged,
+    with nothing left on it. The audit row lists what moved (counts and ids).
+
+    A follow-up card's z-scores depend on the child's sex and birth date: when the two records
+    disagree on them, the moved cards are recomputed against ``keep``."""
     keep = _child_for_update(acting_user, keep)
     duplicate = _child_for_update(acting_user, duplicate)
     if keep.pk == duplicate.pk:
@@ -435,12 +439,13 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
                 ]
             }
         )
-    moved = {
-        "consents": Consent.objects.filter(child=duplicate).update(child=keep),
-        "collections": Collection.objects.filter(child=duplicate).update(child=keep),
-        "assessments": Assessment.objects.filter(child=duplicate).update(child=keep),
-        "moves": Move.objects.filter(child=duplicate).update(child=keep),
+    if (keep.sex, keep.birth_date) != (duplicate.sex, duplicate.birth_date):
+        _recompute_followups_for(keep, FollowUp.objects.filter(child=duplicate).select_related("unit"))
+    moved_ids = {
+        name: list(model.objects.filter(child=duplicate).order_by("pk").values_list("pk", flat=True))
+        for name, model in MERGED_HISTORIES.items()
     }
+    moved = {name: model.objects.filter(child=duplicate).update(child=keep) for name, model in MERGED_HISTORIES.items()}
     if not keep.id_number and duplicate.id_number:
         keep.id_number = duplicate.id_number
         keep.save(update_fields=["id_number"])
@@ -452,9 +457,51 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
         obj=keep,
         unit=keep.village,
         before={"duplicate": duplicate.pk},
-        after={"kept": keep.pk, **moved},
+        after={"kept": keep.pk, **moved, "ids": moved_ids},
     )
     return keep
+
+
+# Everything of a child's history keyed to the child: merge_children moves all of it.
+MERGED_HISTORIES = {
+    "consents": Consent,
+    "collections": Collection,
+    "assessments": Assessment,
+    "moves": Move,
+    "followups": FollowUp,
+}
+
+
+def _recompute_followups_for(keep: Child, cards) -> None:
+    """The cards of a duplicate whose sex or birth date differ from ``keep``: z-scores again, as ``keep``'s."""
+    from jiceng.nutrition.rules.anthropometry import Measurement, MeasurementError, assess_measurement
+
+    for card in cards:
+        measurement = Measurement(
+            sex=keep.sex,
+            birth_date=keep.birth_date,
+            measured_on=card.visited_on,
+            length_cm=card.length_cm,
+            position=card.position or None,
+            weight_kg=card.weight_kg,
+            hb_g_l=card.hb_g_l,
+            altitude_m=card.unit.altitude_m,
+            packs_last_7d=card.packs_last_7d,
+        )
+        try:
+            result = assess_measurement(measurement, today=max(today(), card.visited_on))
+        except MeasurementError as exc:
+            raise ValidationError(
+                {
+                    "__all__": [
+                        _("%(d)s 的随访卡按保留记录的性别和出生日期无法计算（%(why)s），请先核实两条记录")
+                        % {"d": card.visited_on.isoformat(), "why": exc.message}
+                    ]
+                }
+            ) from None
+        for name, value in computed_fields(result).items():
+            setattr(card, name, value)
+        card.save(update_fields=list(computed_fields(result)))
 
 
 @transaction.atomic
