@@ -73,7 +73,7 @@ def _step(label: str, fn):
 def _collections(as_of: dt.date, months: int = 24) -> int:
     """Monthly collections (85 % of the months) for every child aged 6–35 months at the time."""
     from jiceng.nutrition.models import Child, Collection
-    from jiceng.stock.queries import add_months
+    from jiceng.periods import add_months
 
     rng = random.Random(5)
     start = add_months(as_of, -months)
@@ -178,6 +178,7 @@ def run(args) -> None:
     from jiceng.demo.load import load_counties
     from jiceng.nutrition.models import Child, Collection
     from jiceng.orgunits.models import Kind, OrgUnit
+    from jiceng.periods import add_months
     from jiceng.stock import actions, queries
     from jiceng.stock.demo import load_stock_history
     from jiceng.stock.models import StockLine
@@ -228,7 +229,7 @@ def run(args) -> None:
     villages = list(OrgUnit.objects.filter(path__startswith=county.path, kind=Kind.VILLAGE_CLINIC))
     recon = _timed(
         f"reconciliation of {len(villages)} clinics over two years",
-        lambda: queries.reconciliation(villages, queries.add_months(AS_OF, -24), AS_OF),
+        lambda: queries.reconciliation(villages, add_months(AS_OF, -24), AS_OF),
         args.repeat,
         results,
     )

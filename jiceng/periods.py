@@ -18,16 +18,20 @@ class Period:
     start: dt.date
     end: dt.date  # inclusive
     code: str
-    kind: str  # month | quarter | half | year | ytd
+    kind: str  # month | quarter | half | year | ytd (| range: months_between)
 
     @property
     def months(self) -> list[str]:
-        out, year, month = [], self.start.year, self.start.month
-        while (year, month) <= (self.end.year, self.end.month):
-            out.append(f"{year:04d}-{month:02d}")
-            month += 1
-            if month == 13:
-                year, month = year + 1, 1
+        """The codes of the months of the period, in order."""
+        return [month_code(day) for day in self.month_starts]
+
+    @property
+    def month_starts(self) -> list[dt.date]:
+        """The first days of the months of the period, in order."""
+        out, day = [], self.start.replace(day=1)
+        while day <= self.end:
+            out.append(day)
+            day = add_months(day, 1)
         return out
 
     @property
@@ -99,3 +103,33 @@ def parse_period(text: str) -> Period:
     raise PeriodError(
         f"报告期“{text}”无法识别：月份写作 2026-03，季度 2026Q1，半年 2026H1，年度 2026，截至3月 2026YTD03"
     )
+
+
+# --- months: the one place that builds "YYYY-MM" codes and walks months ---------------------------
+
+
+def month_code(day: dt.date) -> str:
+    """The code of the month of ``day``: 2026-03."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def add_months(day: dt.date, months: int) -> dt.date:
+    """The first day of the month ``months`` after the month of ``day`` (negative: before)."""
+    year, month_zero = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return dt.date(year, month_zero + 1, 1)
+
+
+def month_of(day: dt.date) -> Period:
+    """The month period containing ``day``."""
+    return month_period(day.year, day.month)
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Month codes from month ``first`` to month ``last``, both included ([] when ``last`` is earlier).
+    :class:`PeriodError` when either is not a month."""
+    start, end = parse_period(first), parse_period(last)
+    if start.kind != "month" or end.kind != "month":
+        raise PeriodError(f"月份“{first if start.kind != 'month' else last}”应写作 2026-03")
+    if end.start < start.start:
+        return []
+    return Period(start.start, end.end, f"{start.code}~{end.code}", "range").months

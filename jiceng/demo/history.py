@@ -17,11 +17,12 @@ from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.demo.generator import AS_OF, DEFAULT_SEED
 from jiceng.nutrition.actions import computed_fields
-from jiceng.nutrition.eligibility import child_facts, month_key
+from jiceng.nutrition.eligibility import child_facts
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, ForceMajeure, Move, Residence
 from jiceng.nutrition.rules.anthropometry import Measurement, assess_measurement, lms_row
 from jiceng.nutrition.rules.engine import Event, check_collection, month_date
 from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.periods import month_code
 
 PACKS_PER_MONTH = 30
 FORCE_MAJEURE_MONTH = "2025-02"  # 凝冻灾害: one township's roads closed for a month
@@ -121,7 +122,7 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
                 unit_id=child.village_id,
                 county_id=child.county_id,
                 collected_on=day,
-                month=month_key(day),
+                month=month_code(day),
                 packs=packs,
                 collected_by=child.caregiver_name,
                 issued_by=doctor,
@@ -140,7 +141,7 @@ def _child_history(rng, child, as_of, village_rate, fm_months, doctor):
                     unit_id=child.village_id,
                     county_id=child.county_id,
                     visited_on=day,
-                    month=month_key(day),
+                    month=month_code(day),
                     hb_g_l=result_input.hb_g_l,
                     length_cm=result_input.length_cm,
                     position=result_input.position,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record, snapshot
-from jiceng.nutrition.eligibility import decide, month_key, months_between
+from jiceng.nutrition.eligibility import decide
 from jiceng.nutrition.models import (
     Assessment,
     Child,
@@ -28,6 +28,7 @@ from jiceng.nutrition.models import (
 )
 from jiceng.nutrition.rules.engine import check_collection
 from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.periods import month_code, months_between
 from jiceng.standards.idnumber import IdNumberError, validate_id_number_against
 
 MAX_AGE_YEARS = 6  # the register holds children under 6 (0–6岁儿童)
@@ -342,14 +343,14 @@ def record_collection(
                 unit=child.village,
                 county_id=child.county_id,
                 collected_on=collected_on,
-                month=month_key(collected_on),
+                month=month_code(collected_on),
                 packs=packs,
                 collected_by=(collected_by or "").strip(),
                 issued_by=acting_user,
             )
     except IntegrityError:
         raise ValidationError(
-            {"collected_on": _("领取日期：%(m)s 已有领取记录，一月一领（E6）") % {"m": month_key(collected_on)}}
+            {"collected_on": _("领取日期：%(m)s 已有领取记录，一月一领（E6）") % {"m": month_code(collected_on)}}
         ) from None
     from jiceng.stock.actions import issue_for_collection
 
@@ -515,12 +516,11 @@ def declare_force_majeure(
         raise ValidationError({"unit": _("单位：只有县或乡镇可以认定不可抗力")})
     try:
         months = months_between(first_month, last_month)
-        dt.date(int(first_month[:4]), int(first_month[5:7]), 1)
-        dt.date(int(last_month[:4]), int(last_month[5:7]), 1)
-    except (ValueError, TypeError, IndexError):
+    except (ValueError, TypeError):
         raise ValidationError({"first_month": _("月份：格式应为 YYYY-MM")}) from None
     if not months:
         raise ValidationError({"last_month": _("截止月份：不能早于起始月份")})
+    first_month, last_month = months[0], months[-1]  # 2026-3 → 2026-03
     if not (reason or "").strip():
         raise ValidationError({"reason": _("原因：请写明不可抗力的原因（如疫情封控）")})
     row = ForceMajeure.objects.create(
@@ -612,7 +612,7 @@ def record_followup(
         unit=child.village,
         county_id=child.county_id,
         visited_on=visited_on,
-        month=month_key(visited_on),
+        month=month_code(visited_on),
         hb_g_l=hb_g_l,
         length_cm=length_cm,
         position=position or "",

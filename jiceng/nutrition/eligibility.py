@@ -17,23 +17,7 @@ from django.db.models import Prefetch, QuerySet
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, ForceMajeure, Move, Residence
 from jiceng.nutrition.rules.engine import ChildFacts, Decision, Event, evaluate
 from jiceng.orgunits.models import OrgUnit
-
-
-def month_key(day: dt.date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def months_between(first: str, last: str) -> list[str]:
-    """Inclusive list of "YYYY-MM" months from ``first`` to ``last``."""
-    year, month = int(first[:4]), int(first[5:7])
-    end = (int(last[:4]), int(last[5:7]))
-    months = []
-    while (year, month) <= end:
-        months.append(f"{year:04d}-{month:02d}")
-        month += 1
-        if month == 13:
-            year, month = year + 1, 1
-    return months
+from jiceng.periods import months_between
 
 
 def force_majeure_months_by_path() -> dict[str, set[str]]:

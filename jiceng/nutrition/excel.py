@@ -45,6 +45,7 @@ from jiceng.documents.excel import (
 from jiceng.nutrition import actions, eligibility, queries
 from jiceng.nutrition.models import Child, Collection, FollowUp, Residence, Sex
 from jiceng.orgunits.models import Level, OrgUnit, subtree_q
+from jiceng.periods import month_code
 from jiceng.standards.idnumber import mask_id_number, mask_phone
 
 SEX_CHOICES = ((str(Sex.MALE.label), Sex.MALE.value), (str(Sex.FEMALE.label), Sex.FEMALE.value))
@@ -341,7 +342,7 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
 
     def check(row: Row) -> None:
         child = _find_child(children, villages, row)
-        month = eligibility.month_key(row["collected_on"])
+        month = month_code(row["collected_on"])
         if (child.pk, month) in seen:
             raise RowRejected(
                 f"与第{seen[(child.pk, month)]}行重复：{child.name} {month} 只能领取一次（一月一领，E6）",
@@ -353,7 +354,7 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
     check_rows(COLLECTIONS, read, check)
     existing = _existing_months({row["child"].pk for row in resolved})
     for row in resolved:
-        child, month = row["child"], eligibility.month_key(row["collected_on"])
+        child, month = row["child"], month_code(row["collected_on"])
         if (child.pk, month) in existing:
             earlier = existing[(child.pk, month)]
             read.errors.append(

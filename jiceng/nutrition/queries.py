@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from jiceng.nutrition.models import Child, Collection, Residence
 from jiceng.nutrition.rules.engine import Decision, PriorityPlan
 from jiceng.orgunits.models import OrgUnit, subtree_q
+from jiceng.periods import add_months, month_code
 
 
 def children_in(unit: OrgUnit) -> QuerySet[Child]:
@@ -189,8 +190,8 @@ def follow_up_worklist(unit: OrgUnit, on_date: dt.date) -> dict[str, list[Workli
     from jiceng.nutrition.models import FollowUp
     from jiceng.nutrition.rules.adherence import needs_extra_follow_up
 
-    month = f"{on_date:%Y-%m}"
-    previous = f"{(on_date.replace(day=1) - dt.timedelta(days=1)):%Y-%m}"
+    month = month_code(on_date)
+    previous = month_code(add_months(on_date, -1))
     latest: dict[int, FollowUp] = {}
     for card in FollowUp.objects.filter(subtree_q(unit.path, "unit__path")).order_by("child_id", "visited_on", "id"):
         latest[card.child_id] = card

@@ -24,7 +24,7 @@ from jiceng.nutrition import eligibility
 from jiceng.nutrition.models import Child, Collection, FollowUp, Move, Residence
 from jiceng.nutrition.rules.engine import completed_months, month_date, parameter
 from jiceng.nutrition.rules.facts import ACTIVE, COMPLETED, STOPPED, TERMINATED, UNSUITABLE
-from jiceng.periods import Period
+from jiceng.periods import Period, month_code, months_between
 
 FIGURES = (
     "target_children",
@@ -149,7 +149,7 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
     for child in with_events:
         enrolled_before = False
         for change in decisions[child.pk].history:
-            key = f"{change.date:%Y-%m}"
+            key = month_code(change.date)
             first_enrolment = change.status == ACTIVE and change.rule_id != "E7" and not enrolled_before
             if change.status == ACTIVE:
                 enrolled_before = True
@@ -179,7 +179,7 @@ def _may_change_status(ids: list[int], first: dt.date, last: dt.date) -> set[int
     from jiceng.nutrition.models import Assessment, ForceMajeure
 
     declared = sum(
-        len(_months_between(f.first_month, f.last_month)) for f in ForceMajeure.objects.filter(withdrawn=False)
+        len(months_between(f.first_month, f.last_month)) for f in ForceMajeure.objects.filter(withdrawn=False)
     )
     cutoff = month_date(first, -(STATUS_LOOKBACK_MONTHS + declared))
     recent = set(
@@ -193,12 +193,6 @@ def _may_change_status(ids: list[int], first: dt.date, last: dt.date) -> set[int
         )
     )
     return recent | assessed
-
-
-def _months_between(first: str, last: str) -> list[str]:
-    from jiceng.nutrition.eligibility import months_between
-
-    return months_between(first, last)
 
 
 def _count_collections(ids: list[int], month: Period, figures) -> None:

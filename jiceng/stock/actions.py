@@ -809,9 +809,10 @@ def _plan_county(acting_user, county: OrgUnit) -> None:
 def propose_allocation(county: OrgUnit, *, period: str, acting_user) -> list[AllocationPlan]:
     """Propose packs per township from its due children (rows edited by hand keep their plan)."""
     _plan_county(acting_user, county)
-    months = queries.period_months(period)
-    if months is None:
-        _fail("period", _("期间：格式应为 2026-12（月）或 2026-Q4（季度）"))
+    found = queries.allocation_period(period)
+    if found is None:
+        _fail("period", queries.allocation_period_message())
+    period = found.code  # 2026q4 → 2026Q4, 2026-3 → 2026-03: one code per period
     proposals = queries.allocation_proposals(county, period)
     existing = {
         p.township_id: p for p in AllocationPlan.objects.select_for_update().filter(county=county, period=period)

@@ -38,6 +38,7 @@ from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.nutrition.models import Collection
 from jiceng.orgunits.models import Kind, Level, OrgUnit
+from jiceng.periods import add_months, month_code
 from jiceng.stock import parameters as P
 from jiceng.stock import queries
 from jiceng.stock.models import (
@@ -233,7 +234,7 @@ def load_stock_history(county_code: str, as_of: dt.date, *, months: int = 24, se
         villages_of[v.parent_id].append(v)
     villages = [v for t in townships for v in villages_of[t.pk]]
     by_id = {v.pk: v for v in villages}
-    start = queries.add_months(as_of, -months)
+    start = add_months(as_of, -months)
 
     collections = list(
         Collection.objects.filter(unit_id__in=by_id, collected_on__gte=start, collected_on__lte=as_of)
@@ -263,7 +264,7 @@ def load_stock_history(county_code: str, as_of: dt.date, *, months: int = 24, se
     day = start
     planned_villages: dict[int, int] = {}
     while day <= as_of:
-        first_month = day < queries.add_months(start, 1)
+        first_month = day < add_months(start, 1)
         steps = {name: (1 if first_month else d) for name, d in DAYS.items()}
         if day.day == steps["receive"]:
             planned_villages = _plan_villages(state, villages, need, day, first_month)
@@ -276,7 +277,7 @@ def load_stock_history(county_code: str, as_of: dt.date, *, months: int = 24, se
         if day.day == steps["send_township"]:
             for t in townships:
                 sent = state.send(mch, t, planned_townships.get(t.pk, 0), day)
-                plans[(t.pk, f"{day:%Y-%m}")] += sum(x.quantity for x in sent)
+                plans[(t.pk, month_code(day))] += sum(x.quantity for x in sent)
         if day.day == steps["confirm_township"]:
             for t in townships:
                 state.confirm(t, day)
@@ -331,7 +332,7 @@ def load_stock_history(county_code: str, as_of: dt.date, *, months: int = 24, se
 
 
 def _expiry(day: dt.date) -> dt.date:
-    return queries.add_months(day, SHELF_LIFE_MONTHS) - dt.timedelta(days=1)
+    return add_months(day, SHELF_LIFE_MONTHS) - dt.timedelta(days=1)
 
 
 def _plan_villages(state, villages, need: _Need, day: dt.date, first_month: bool) -> dict[int, int]:
@@ -479,10 +480,10 @@ def _save_plans(county, townships, sent, collections, by_id, as_of) -> None:
     """Allocation plans of the last three months and this one, as the county centre kept them."""
     children: dict[tuple[int, str], set[int]] = defaultdict(set)
     for _pk, unit_id, collected_on, _packs, _name, _by, child_id in collections:
-        children[(by_id[unit_id].parent_id, f"{collected_on:%Y-%m}")].add(child_id)
+        children[(by_id[unit_id].parent_id, month_code(collected_on))].add(child_id)
     rows = []
     for back in range(3, -1, -1):
-        period = queries.add_months(as_of, -back).strftime("%Y-%m")
+        period = month_code(add_months(as_of, -back))
         for t in townships:
             due = len(children.get((t.pk, period), ()))
             proposed = due * 30

@@ -263,8 +263,10 @@ class StorageCheck(models.Model):
 
 
 class AllocationPlan(models.Model):
-    """分配计划: packs planned for one township in one period (a month "2026-12" or a quarter "2026-Q4"),
-    proposed from the township's due children and editable by the county MCH centre."""
+    """分配计划: packs planned for one township in one period, coded as :mod:`jiceng.periods` codes it
+    (a month "2026-12", a quarter "2026Q4", a half "2026H2" or a year "2026"; see
+    ``queries.allocation_period``), proposed from the township's due children and editable by the
+    county MCH centre. Plans written before 0002 used "2026-Q4"; that migration rewrote them."""
 
     county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
     township = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")

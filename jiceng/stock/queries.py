@@ -19,9 +19,7 @@ Definitions
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -31,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.orgunits.models import INSTITUTION_KINDS, Kind, Level, OrgUnit, subtree_q
+from jiceng.periods import Period, PeriodError, add_months, parse_period
 from jiceng.stock import parameters as P
 from jiceng.stock.models import (
     LOSS_REASONS,
@@ -125,44 +124,33 @@ def collection_document(collection) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def month_start(day: dt.date) -> dt.date:
-    return day.replace(day=1)
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """The first day of the month ``months`` after the month of ``day``."""
-    index = day.year * 12 + day.month - 1 + months
-    return dt.date(index // 12, index % 12 + 1, 1)
-
-
-def month_end(day: dt.date) -> dt.date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
 def need_window(as_of: dt.date, months: int = P.NEED_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:
     """[first, last] days of the ``months`` complete calendar months before the month of ``as_of``."""
     first = add_months(as_of, -months)
     return first, add_months(as_of, 0) - dt.timedelta(days=1)
 
 
-_PERIOD = re.compile(r"^(\d{4})-(?:(0[1-9]|1[0-2])|Q([1-4]))$")
+ALLOCATION_PERIOD_KINDS = ("month", "quarter", "half", "year")  # a plan is for a whole period, not a year to date
+
+
+def allocation_period(text: str) -> Period | None:
+    """The period of an allocation plan, written as :mod:`jiceng.periods` writes it (2026-12, 2026Q4,
+    2026H2, 2026); None when it does not parse or is a year to date."""
+    try:
+        period = parse_period(text)
+    except PeriodError:
+        return None
+    return period if period.kind in ALLOCATION_PERIOD_KINDS else None
 
 
 def period_months(period: str) -> list[dt.date] | None:
-    """First days of the months of "2026-12" (one month) or "2026-Q4" (three); None if malformed."""
-    match = _PERIOD.match((period or "").strip())
-    if not match:
-        return None
-    year = int(match.group(1))
-    if match.group(2):
-        return [dt.date(year, int(match.group(2)), 1)]
-    first = (int(match.group(3)) - 1) * 3 + 1
-    return [dt.date(year, first + i, 1) for i in range(3)]
+    """First days of the months of an allocation period (:func:`allocation_period`); None if it is not one."""
+    found = allocation_period(period)
+    return found.month_starts if found else None
 
 
-def period_bounds(period: str) -> tuple[dt.date, dt.date] | None:
-    months = period_months(period)
-    return None if months is None else (months[0], month_end(months[-1]))
+def allocation_period_message() -> str:
+    return _("期间：格式应为 2026-12（月）、2026Q4（季度）、2026H2（半年）或 2026（年度）")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -672,20 +660,19 @@ def due_children_by_township(county: OrgUnit, on: dt.date) -> dict[int, int]:
 
 
 def allocation_proposals(county: OrgUnit, period: str) -> list[Proposal]:
-    """Packs per township for a month or quarter: due children on the first day of the period (or
-    today, if later) × packs per month × months in the period."""
+    """Packs per township for a period (:func:`allocation_period`): due children on the first day of
+    the period (or today, if later) × packs per month × months in the period."""
     from jiceng.nutrition.rules.parameters import parameter
 
-    months = period_months(period) or []
-    if not months:
+    found = allocation_period(period)
+    if found is None:
         return []
-    on = max(months[0], today())
+    months = len(found.month_starts)
+    on = max(found.start, today())
     due = due_children_by_township(county, on)
     per_month = int(parameter("packs_per_month", on))
     townships = OrgUnit.objects.filter(parent=county, level=Level.TOWNSHIP, kind=Kind.TOWNSHIP_HC, active=True)
-    return [
-        Proposal(t, due.get(t.pk, 0), due.get(t.pk, 0) * per_month * len(months)) for t in townships.order_by("path")
-    ]
+    return [Proposal(t, due.get(t.pk, 0), due.get(t.pk, 0) * per_month * months) for t in townships.order_by("path")]
 
 
 @dataclass(frozen=True)
@@ -697,7 +684,9 @@ class PlanRow:
 
 
 def allocation_table(county: OrgUnit, period: str) -> list[PlanRow]:
-    bounds = period_bounds(period)
+    found = allocation_period(period)
+    bounds = (found.start, found.end) if found else None
+    period = found.code if found else period
     townships = list(
         OrgUnit.objects.filter(parent=county, level=Level.TOWNSHIP, kind=Kind.TOWNSHIP_HC, active=True).order_by("path")
     )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.orgunits.models import Kind, Level
+from jiceng.periods import add_months, month_code, month_of
 from jiceng.stock import actions, export, queries
 from jiceng.stock.forms import (
     AllocationForm,
@@ -404,21 +405,23 @@ def reverse(request, pk: int):
 
 
 def _default_period() -> str:
-    return queries.add_months(actions.today(), 1).strftime("%Y-%m")
+    return month_code(add_months(actions.today(), 1))
 
 
 @login_required_keep_form
 def allocation(request):
-    """分配计划: packs per township per month or quarter, proposed from due children, editable."""
+    """分配计划: packs per township per period (month, quarter, half or year: jiceng.periods codes),
+    proposed from due children, editable."""
     _require_view(request)
     county = access.scope_root(request.user)
     if county.level != Level.COUNTY:
         raise Http404(_("未找到该页面"))
     can_edit = access.can(request.user, "allocation.edit")
-    period = (request.POST.get("period") or request.GET.get("period") or _default_period()).strip()
-    if queries.period_months(period) is None:
-        messages.error(request, _("期间：格式应为 2026-12（月）或 2026-Q4（季度）"))
-        period = _default_period()
+    found = queries.allocation_period(request.POST.get("period") or request.GET.get("period") or _default_period())
+    if found is None:
+        messages.error(request, queries.allocation_period_message())
+        found = queries.allocation_period(_default_period())
+    period = found.code
     if request.method == "POST":
         if not can_edit:
             raise Http404(_("未找到该页面"))
@@ -475,9 +478,9 @@ def reconcile(request):
     _require_view(request)
     root = access.scope_root(request.user)
     today = actions.today()
-    default_first = queries.add_months(today, -1)
-    first_day = _date_param(request, "from") or default_first
-    last_day = _date_param(request, "to") or queries.month_end(default_first)
+    last_month = month_of(add_months(today, -1))
+    first_day = _date_param(request, "from") or last_month.start
+    last_day = _date_param(request, "to") or last_month.end
     villages = list(access.visible_units(request.user).filter(kind=Kind.VILLAGE_CLINIC).order_by("path"))
     rows = queries.reconciliation(villages, first_day, last_day)
     only_problems = request.GET.get("problems") == "1"

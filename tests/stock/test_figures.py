@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from jiceng.periods import add_months, month_code
 from jiceng.stock import actions, queries
 from jiceng.stock.models import AllocationPlan, Transfer
 from tests.stock.conftest import make_collection, pass_down, receive, stock_village, today
@@ -18,7 +19,7 @@ def kinds(stock):
 
 
 def months_ago(n: int) -> dt.date:
-    return queries.add_months(today(), -n) + dt.timedelta(days=4)
+    return add_months(today(), -n) + dt.timedelta(days=4)
 
 
 def test_need_window_is_the_three_complete_months_before(tree):
@@ -153,17 +154,24 @@ def no_acting_user_scope(monkeypatch):
     """issue_for_collection(acting_user=tree.village_doctor) in the reconciliation test: the demo loader's case."""
 
 
-def test_period_parsing():
-    assert queries.period_months("2026-12") == [dt.date(2026, 12, 1)]
-    assert queries.period_months("2026-Q4") == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
-    assert queries.period_months("2026-13") is None and queries.period_months("2026-Q5") is None
+def test_allocation_periods_are_jiceng_periods_codes():
+    assert queries.allocation_period("2026-12").month_starts == [dt.date(2026, 12, 1)]
+    quarter = queries.allocation_period("2026q4")
+    assert quarter.code == "2026Q4"
+    assert quarter.month_starts == [dt.date(2026, 10, 1), dt.date(2026, 11, 1), dt.date(2026, 12, 1)]
+    assert (
+        queries.allocation_period("2026H2").months[0] == "2026-07"
+        and len(queries.allocation_period("2026").months) == 12
+    )
+    for bad in ("2026-13", "2026Q5", "2026-Q4", "2026YTD03", "", None):
+        assert queries.allocation_period(bad) is None, bad
 
 
 def test_allocation_proposed_from_due_children_and_editable(tree, make_child):
     from jiceng.nutrition.models import Consent
 
-    period = queries.add_months(today(), 1).strftime("%Y-%m")
-    first_day = queries.period_months(period)[0]
+    period = month_code(add_months(today(), 1))
+    first_day = queries.allocation_period(period).start
     for _ in range(3):  # 8–20 months old on the first day of the period: 可纳入 or 在服
         c = make_child(birth_date=first_day - dt.timedelta(days=300))
         Consent.objects.create(child=c, signed_on=today(), signed_by="母亲", relation="母亲")
@@ -177,11 +185,11 @@ def test_allocation_proposed_from_due_children_and_editable(tree, make_child):
     actions.propose_allocation(tree.county, period=period, acting_user=tree.county_mch)
     plan = AllocationPlan.objects.get(township=tree.town_a, period=period)
     assert (plan.proposed_packs, plan.planned_packs, plan.edited) == (90, 120, True)
-    quarter = f"{first_day.year}-Q{(first_day.month - 1) // 3 + 1}"
+    quarter = f"{first_day.year}Q{(first_day.month - 1) // 3 + 1}"
     [q_a, _q_b] = actions.propose_allocation(tree.county, period=quarter, acting_user=tree.county_mch)
     assert q_a.proposed_packs == q_a.due_children * 90
     with pytest.raises(ValidationError) as exc:
-        actions.propose_allocation(tree.county, period="2026/12", acting_user=tree.county_mch)
+        actions.propose_allocation(tree.county, period="2026-Q4", acting_user=tree.county_mch)
     assert "期间：格式应为" in exc.value.message_dict["period"][0]
     from jiceng.accounts.access import AccessDenied
 
