@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 
@@ -15,7 +15,14 @@ urlpatterns = [
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="api_unit_detail"),
     path("children/", nutrition_api.ChildListView.as_view(), name="api_children"),
     path("children/<int:pk>/", nutrition_api.ChildDetailView.as_view(), name="api_child_detail"),
+    path("children/<int:pk>/consents/", nutrition_api.ChildConsentView.as_view(), name="api_child_consents"),
+    path("children/<int:pk>/assessments/", nutrition_api.ChildAssessmentView.as_view(), name="api_child_assessments"),
+    path("children/<int:pk>/moves/", nutrition_api.ChildMoveView.as_view(), name="api_child_moves"),
+    path("children/<int:pk>/merge/", nutrition_api.ChildMergeView.as_view(), name="api_child_merge"),
+    path("force-majeure/", nutrition_api.ForceMajeureView.as_view(), name="api_force_majeure"),
     path("collections/", nutrition_api.CollectionListView.as_view(), name="api_collections"),
     path("followups/", nutrition_api.FollowUpListView.as_view(), name="api_followups"),
     path("indicators/", IndicatorView.as_view(), name="api_indicators"),
+    path("stock/", include("jiceng.stock.api_urls")),
+    path("activities/", include("jiceng.activities.api_urls")),
 ]
