@@ -14,6 +14,7 @@ from jiceng.nutrition import actions, queries
 from jiceng.nutrition.forms import FollowUpForm
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child
+from jiceng.nutrition.rules.adherence import min_packs_per_week
 from jiceng.orgunits.models import Level
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
 
@@ -134,7 +135,8 @@ def adherence(request):
     code = request.GET.get("unit")
     unit = access.unit_in_scope_or_404(request.user, code) if code else root
     lists = queries.follow_up_worklist(unit, actions.today())
-    return render(request, "nutrition/adherence.html", {"unit": unit, "lists": lists})
+    least = min_packs_per_week(actions.today())
+    return render(request, "nutrition/adherence.html", {"unit": unit, "lists": lists, "least": least})
 
 
 def growth_chart(child) -> str:

@@ -185,7 +185,8 @@ class WorklistEntry:
 
 
 def follow_up_worklist(unit: OrgUnit, on_date: dt.date) -> dict[str, list[WorklistEntry]]:
-    """增加随访: children whose latest card shows fewer than 4 packs in the last 7 days (个案分析), and
+    """增加随访: children whose latest card shows fewer than ``adherence_min_packs_per_week`` (4) packs in
+    the last 7 days, by the parameter in force on the card's date (个案分析), and
     children who collected this month or last month but have no follow-up card this month."""
     from jiceng.nutrition.models import FollowUp
     from jiceng.nutrition.rules.adherence import needs_extra_follow_up
@@ -222,7 +223,10 @@ def follow_up_worklist(unit: OrgUnit, on_date: dt.date) -> dict[str, list[Workli
 
 
 def _low_adherence_text(card) -> str:
-    return f"近7天仅服用{card.packs_last_7d}包（少于4包），需增加随访次数并做个案分析"
+    from jiceng.nutrition.rules.adherence import min_packs_per_week
+
+    least = min_packs_per_week(card.visited_on)
+    return f"近7天仅服用{card.packs_last_7d}包（少于{least}包），需增加随访次数并做个案分析"
 
 
 def baseline_and_latest(child: Child):

@@ -22,6 +22,7 @@ from django.db.models import Count, Sum
 
 from jiceng.nutrition import eligibility
 from jiceng.nutrition.models import Child, Collection, FollowUp, Move, Residence
+from jiceng.nutrition.rules.adherence import is_effective_use
 from jiceng.nutrition.rules.engine import completed_months, month_date, parameter
 from jiceng.nutrition.rules.facts import ACTIVE, COMPLETED, STOPPED, TERMINATED, UNSUITABLE
 from jiceng.periods import Period, month_code, months_between
@@ -50,7 +51,6 @@ FIGURES = (
     "wasted",
 )
 ANAEMIA_FIGURE = {"轻度": "anaemic_mild", "中度": "anaemic_moderate", "重度": "anaemic_severe"}
-EFFECTIVE_USE_PACKS = 4  # 「近一周服用≥4包」 (rules parameter adherence)
 
 
 class Card(NamedTuple):
@@ -235,7 +235,8 @@ def _count_followups(ids: list[int], month: Period, figures) -> None:
     for card in latest.values():
         counts = figures[card.unit_id]
         counts["followed_up"] += 1
-        if card.packs_last_7d is not None and card.packs_last_7d >= EFFECTIVE_USE_PACKS:
+        # 有效服用 「近一周服用≥4包」: the dated parameter adherence_min_packs_per_week on the day of the card
+        if card.packs_last_7d is not None and is_effective_use(card.packs_last_7d, card.visited_on):
             counts["effective_use"] += 1
         if card.hb_g_l is not None and card.anaemia:
             counts["hb_tested"] += 1

@@ -435,7 +435,9 @@ def _final_situation(state: _State, mch, townships, stock_out, damp_store, need:
         if state.total(township, as_of) >= refill:
             state.send(township, stock_out, refill, as_of - dt.timedelta(days=1), note="受潮报损后紧急补充")
     if len(townships) > 1 and state.total(mch, as_of) >= 200:
-        state.send(mch, townships[1], 200, as_of - dt.timedelta(days=P.TRANSFER_CONFIRM_DAYS + 3), note="补充调拨")
+        state.send(
+            mch, townships[1], 200, as_of - dt.timedelta(days=P.transfer_confirm_days(as_of) + 3), note="补充调拨"
+        )
     state.receive(
         mch,
         as_of - dt.timedelta(days=6),

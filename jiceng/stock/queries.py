@@ -8,13 +8,17 @@ Definitions
   leaves out batches expired on the day asked about (``expires_on < day``); those can only be
   written off.
 * **Monthly need**: the average monthly outflow (issues to children, transfers to the level below:
-  ``OUTFLOW_REASONS``, net of reversals) over the last ``NEED_WINDOW_MONTHS`` complete calendar
+  ``OUTFLOW_REASONS``, net of reversals) over the last ``stock_need_window_months`` complete calendar
   months before the month of ``as_of``.
 * **Months of stock** = usable balance ÷ monthly need (None when there was no outflow).
 * **Alerts** (to the unit, and shown to its parent in the overview): stock-out; less than
-  ``LOW_STOCK_MONTHS`` of need; a batch expiring within ``EXPIRY_WARNING_DAYS``; expired packs still
-  in stock; a transfer to the unit not confirmed ``TRANSFER_CONFIRM_DAYS`` after it was sent; the
-  latest storage check out of range.
+  ``stock_low_months`` of need; a batch expiring within ``stock_expiry_warning_days``; expired packs
+  still in stock; a transfer to the unit not confirmed ``stock_transfer_confirm_days`` after it was
+  sent; the latest storage check out of range.
+
+The thresholds are dated parameters (``jiceng/nutrition/rules/parameters/stock.yaml``, read through
+:mod:`jiceng.stock.parameters`) taken on the day judged: ``as_of`` for balances, alerts and transfers,
+the reading's date for a storage check.
 """
 
 from __future__ import annotations
@@ -124,8 +128,10 @@ def collection_document(collection) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def need_window(as_of: dt.date, months: int = P.NEED_WINDOW_MONTHS) -> tuple[dt.date, dt.date]:
-    """[first, last] days of the ``months`` complete calendar months before the month of ``as_of``."""
+def need_window(as_of: dt.date, months: int | None = None) -> tuple[dt.date, dt.date]:
+    """[first, last] days of the ``months`` complete calendar months before the month of ``as_of``
+    (default: the parameter in force on ``as_of``)."""
+    months = P.need_window_months(as_of) if months is None else months
     first = add_months(as_of, -months)
     return first, add_months(as_of, 0) - dt.timedelta(days=1)
 
@@ -174,7 +180,7 @@ class BatchBalance:
 
     @property
     def expiring_soon(self) -> bool:
-        return not self.expired and self.days_to_expiry <= P.EXPIRY_WARNING_DAYS
+        return not self.expired and self.days_to_expiry <= P.expiry_warning_days(self.as_of)
 
 
 @dataclass(frozen=True)
@@ -250,8 +256,9 @@ def months_of_stock(balance: int, monthly_need: Decimal | None) -> Decimal | Non
     return (Decimal(balance) / monthly_need).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def monthly_need(unit_ids: list[int], as_of: dt.date, months: int = P.NEED_WINDOW_MONTHS) -> dict[int, Decimal]:
+def monthly_need(unit_ids: list[int], as_of: dt.date, months: int | None = None) -> dict[int, Decimal]:
     """Average monthly outflow of each unit over the window: one grouped, indexed query."""
+    months = P.need_window_months(as_of) if months is None else months
     first, last = need_window(as_of, months)
     rows = (
         StockLine.objects.filter(
@@ -266,15 +273,18 @@ def monthly_need(unit_ids: list[int], as_of: dt.date, months: int = P.NEED_WINDO
 def storage_problems(check: StorageCheck) -> list[str]:
     """What is wrong with a storage reading (empty when everything is in range)."""
     problems = []
-    if check.temperature is not None and not (P.TEMPERATURE_MIN_C <= check.temperature <= P.TEMPERATURE_MAX_C):
+    limits = P.storage_limits(check.checked_on)
+    if check.temperature is not None and not (
+        limits.temperature_min_c <= check.temperature <= limits.temperature_max_c
+    ):
         problems.append(
             _("温度 %(t)s℃ 超出 %(lo)s–%(hi)s℃")
-            % {"t": check.temperature, "lo": P.TEMPERATURE_MIN_C, "hi": P.TEMPERATURE_MAX_C}
+            % {"t": check.temperature, "lo": limits.temperature_min_c, "hi": limits.temperature_max_c}
         )
-    if check.humidity is not None and not (P.HUMIDITY_MIN_PCT <= check.humidity <= P.HUMIDITY_MAX_PCT):
+    if check.humidity is not None and not (limits.humidity_min_pct <= check.humidity <= limits.humidity_max_pct):
         problems.append(
             _("相对湿度 %(h)s%% 超出 %(lo)s–%(hi)s%%")
-            % {"h": check.humidity, "lo": P.HUMIDITY_MIN_PCT, "hi": P.HUMIDITY_MAX_PCT}
+            % {"h": check.humidity, "lo": limits.humidity_min_pct, "hi": limits.humidity_max_pct}
         )
     checklist = (
         (check.off_floor_and_wall, _("未离地离墙")),
@@ -297,7 +307,7 @@ def _latest_storage_checks(unit_ids: list[int]) -> dict[int, StorageCheck]:
 
 
 def overdue_transfers(receiver_ids: list[int], as_of: dt.date) -> QuerySet[Transfer]:
-    cutoff = as_of - dt.timedelta(days=P.TRANSFER_CONFIRM_DAYS)
+    cutoff = as_of - dt.timedelta(days=P.transfer_confirm_days(as_of))
     return Transfer.objects.filter(
         receiver_id__in=receiver_ids, status=Transfer.Status.PENDING, sent_on__lt=cutoff
     ).select_related("sender", "batch")
@@ -364,13 +374,19 @@ def _balance_alerts(stock: UnitStock) -> list[Alert]:
     unit = stock.unit
     if stock.balance == 0:
         alerts.append(Alert("stock_out", unit, _("断货：可用营养包结余为 0"), "bad"))
-    elif stock.months_of_stock is not None and stock.months_of_stock < P.LOW_STOCK_MONTHS:
+    elif stock.months_of_stock is not None and stock.months_of_stock < (low := P.low_stock_months(stock.as_of)):
         alerts.append(
             Alert(
                 "low_stock",
                 unit,
-                _("库存不足一个月：结余 %(b)d 包，约可用 %(m)s 个月（近 %(w)d 个月月均出库 %(n)s 包）")
-                % {"b": stock.balance, "m": stock.months_of_stock, "w": P.NEED_WINDOW_MONTHS, "n": stock.monthly_need},
+                _("库存不足%(low)s：结余 %(b)d 包，约可用 %(m)s 个月（近 %(w)d 个月月均出库 %(n)s 包）")
+                % {
+                    "low": _("一个月") if low == 1 else _("%(n)s个月") % {"n": low},
+                    "b": stock.balance,
+                    "m": stock.months_of_stock,
+                    "w": P.need_window_months(stock.as_of),
+                    "n": stock.monthly_need,
+                },
             )
         )
     for b in stock.batches:

@@ -116,8 +116,8 @@ def overview(request):
             "own": own,
             "incoming": incoming,
             "can_allocate": access.can(request.user, "allocation.edit"),
-            "low_months": queries.P.LOW_STOCK_MONTHS,
-            "window": queries.P.NEED_WINDOW_MONTHS,
+            "low_months": queries.P.low_stock_months(actions.today()),
+            "window": queries.P.need_window_months(actions.today()),
         },
     )
 
@@ -146,7 +146,7 @@ def card(request, code: str):
             "pending_in": Transfer.objects.filter(receiver=unit, status=Transfer.Status.PENDING)
             .select_related("sender", "batch")
             .order_by("sent_on", "id"),
-            "window": queries.P.NEED_WINDOW_MONTHS,
+            "window": queries.P.need_window_months(actions.today()),
             "reversible": {str(r) for r in REVERSIBLE_REASONS},
         },
     )
@@ -235,11 +235,12 @@ def transfers(request):
     visible = visible.select_related("sender", "receiver", "batch", "received_by", "sent_by")
     pending = visible.filter(status=Transfer.Status.PENDING).order_by("sent_on", "id")
     can_edit = access.can(user, "stock.edit")
+    days = queries.P.transfer_confirm_days(actions.today())
     pending_rows = [
         {
             "transfer": t,
             "can_confirm": can_edit and access.unit_is_visible(user, t.receiver),
-            "overdue": (actions.today() - t.sent_on).days > queries.P.TRANSFER_CONFIRM_DAYS,
+            "overdue": (actions.today() - t.sent_on).days > days,
         }
         for t in pending
     ]
@@ -249,7 +250,7 @@ def transfers(request):
     return render(
         request,
         "stock/transfers.html",
-        {"pending": pending_rows, "page": recent, "today": actions.today(), "days": queries.P.TRANSFER_CONFIRM_DAYS},
+        {"pending": pending_rows, "page": recent, "today": actions.today(), "days": days},
     )
 
 
@@ -376,7 +377,13 @@ def storage(request, code: str):
     return render(
         request,
         "stock/storage.html",
-        {"unit": unit, "form": form, "page": page, "can_edit": can_edit, "P": queries.P},
+        {
+            "unit": unit,
+            "form": form,
+            "page": page,
+            "can_edit": can_edit,
+            "limits": queries.P.storage_limits(actions.today()),
+        },
     )
 
 
