@@ -208,8 +208,10 @@ class _ActivityDetail(WriteApiView):
         data = request.data
         if partial:
             # the fields not sent keep their values: the action always receives a whole record
+            if not isinstance(data, dict):
+                raise ValidationError({"detail": ['请求内容应为 JSON 对象，如 {"topic": "…"}']})
             current = {k: v for k, v in self.serializer(obj).data.items() if k in self.serializer.Meta.fields}
-            data = {**current, **(data if isinstance(data, dict) else {})}
+            data = {**current, **data}
         serializer = self.serializer(data=data)
         serializer.is_valid(raise_exception=True)
         values = dict(serializer.validated_data)

@@ -123,6 +123,8 @@ def test_partial_correction_keeps_the_other_fields(client, tree, event):
     event.refresh_from_db()
     assert (event.reach, event.topic, event.form, event.unit) == (55, "预防儿童贫血", "lecture", tree.village_a1)
     assert AuditEntry.objects.get(action="education.update").after["reach"] == 55
+    not_an_object = send(client, tree.township_reviewer, url, [{"reach": 1}], method="patch")
+    assert not_an_object.status_code == 400 and "JSON 对象" in error(not_an_object, "detail")
 
 
 def test_correction_scope_and_role(client, tree, training, event):
