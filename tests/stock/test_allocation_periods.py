@@ -82,3 +82,16 @@ def test_actions_store_the_code_of_the_period(tree):
     assert {p.period for p in plans} == {month_code(month)}
     year = actions.propose_allocation(tree.county, period=str(month.year), acting_user=tree.county_mch)
     assert {p.period for p in year} == {str(month.year)}
+
+
+def test_the_allocation_api_takes_periods_codes(client, tree):
+    from tests.stock.test_write_api import get, post
+
+    month = add_months(today(), 1)
+    quarter = f"{month.year}Q{(month.month - 1) // 3 + 1}"
+    proposed = post(client, tree.county_mch, "/api/stock/allocation/propose/", {"period": quarter})
+    assert proposed.status_code == 200 and {p["period"] for p in proposed.json()} == {quarter}
+    listed = get(client, tree.county_mch, f"/api/stock/allocation/?period={quarter}")
+    assert listed.status_code == 200 and len(listed.json()) == 2
+    old = post(client, tree.county_mch, "/api/stock/allocation/propose/", {"period": f"{month.year}-Q1"})
+    assert old.status_code == 400 and "2026Q4（季度）" in old.content.decode()
