@@ -232,6 +232,20 @@ DEMO_TARGETS = {
     "NUT_COUNSELLING": 80,
     "NUT_ANAEMIA": 12,
     "NUT_STUNTING": 8,
+    # 妇幼 and 基本公卫 targets of the county's 目标责任书 (national standards where they exist)
+    "MCH_SYSTEM_MANAGEMENT": 90,
+    "MCH_HOSPITAL_DELIVERY": 98,
+    "MCH_HIGH_RISK_MANAGEMENT": 95,
+    "MCH_EARLY_REGISTRATION": 85,
+    "MCH_POSTPARTUM_VISIT": 90,
+    "MCH_CHILD_SYSTEM_MANAGEMENT": 90,
+    "MCH_INFANT_MORTALITY": 8,
+    "PH_HEALTH_RECORDS": 90,
+    "PH_CHILDREN_MANAGEMENT": 85,
+    "PH_ELDERLY_MANAGEMENT": 65,
+    "PH_HYPERTENSION_STANDARD": 75,
+    "PH_DIABETES_STANDARD": 75,
+    "PH_FAMILY_DOCTOR": 60,
 }
 
 
@@ -262,6 +276,9 @@ def load_demo_history(stdout=None) -> None:
     from jiceng.reporting.demo import load_report_history
 
     load_report_history(county.code, AS_OF, months=22)  # Jan 2025 – Oct 2026: this year compares with last
+    from jiceng.demo.programme_forms import load_programme_forms
+
+    load_programme_forms(county.code, AS_OF)  # the 妇幼 monthly and 基本公卫 quarterly forms, two years
     load_targets(county)
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

@@ -16,9 +16,9 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
-from jiceng.periods import Period, month_period, parse_period
+from jiceng.periods import Period, parse_period
+from jiceng.reporting.aggregate import period_values, report_periods
 from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
-from jiceng.reporting.values import leaf_sums, leaf_values, subtree_month_sums
 
 CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
 RATE_UNITS = {"%", "‰", "1/10万", ""}
@@ -48,7 +48,10 @@ class IndicatorValue:
     def display(self) -> str:
         if self.value is None:
             return "—"
-        return f"{self.value:.{self.indicator.decimals}f}{self.indicator.unit_label if not self.is_count else ''}"
+        unit = self.indicator.unit_label
+        if self.is_count:
+            return f"{self.value:.{self.indicator.decimals}f}"
+        return f"{self.value:.{self.indicator.decimals}f}{'/10万' if unit == '1/10万' else unit}"
 
     @property
     def change(self) -> float | None:
@@ -96,6 +99,7 @@ class IndicatorValue:
             "numerator": _num(self.numerator),
             "denominator": _num(self.denominator),
             "value": self.value,
+            "display": self.display,
             "unit": self.indicator.unit_label,
             "target": _num(self.target),
             "target_set_at": self.target_unit.code if self.target_unit else None,
@@ -123,40 +127,33 @@ def _num(value) -> float | int | None:
     return int(value) if value == int(value) else float(value)
 
 
-def _unit_sums(
-    root: OrgUnit, units: list[OrgUnit], groups: list[list[str]], dataset_codes: set[str], official: bool
-) -> list[dict[str, dict[int, dict[str, Decimal]]]]:
-    """For each group of months: {dataset: {unit id: {element: sum over the months and the unit's subtree}}}.
-    Working figures for all groups come from one pass over the registers."""
-    results: list[dict[str, dict[int, dict[str, Decimal]]]] = [{} for _ in groups]
-    for code in dataset_codes:
-        dataset = all_datasets()[code]
-        if official:
-            per_group = [leaf_sums(dataset, root, months, official=True) for months in groups]
-        else:
-            by_month = leaf_values(dataset, root, sorted({m for g in groups for m in g}), official=False)
-            per_group = [{leaf: _add_months(values, months) for leaf, values in by_month.items()} for months in groups]
-        leaves = {leaf for sums in per_group for leaf in sums}
-        paths = dict(OrgUnit.objects.filter(pk__in=leaves).values_list("pk", "path"))
-        for index, sums in enumerate(per_group):
-            by_unit = {}
-            for unit in units:
-                total: dict[str, Decimal] = {}
-                for leaf_id, path in paths.items():
-                    if path.startswith(unit.path):
-                        for element, value in sums.get(leaf_id, {}).items():
-                            total[element] = total.get(element, Decimal(0)) + value
-                by_unit[unit.pk] = total
-            results[index][code] = by_unit
-    return results
+def _last_year(code: str) -> str:
+    return f"{int(code[:4]) - 1}{code[4:]}"
 
 
-def _add_months(by_month: dict[str, dict[str, Decimal]], months: list[str]) -> dict[str, Decimal]:
-    total: dict[str, Decimal] = {}
-    for month in months:
-        for element, value in by_month.get(month, {}).items():
-            total[element] = total.get(element, Decimal(0)) + value
-    return total
+def begun_report_periods(dataset, period: Period) -> list[str]:
+    """The data set's report periods inside ``period`` that have begun (all of them for a closed period)."""
+    first_of_this_month = today().replace(day=1)
+    return [p for p in report_periods(dataset, period) if parse_period(p).start <= first_of_this_month]
+
+
+def _dataset_sums(root: OrgUnit, units: list[OrgUnit], period: Period, code: str, official: bool, with_last_year: bool):
+    """({unit id: {element: value}} now, the same over the same report periods last year or None when
+    they are not comparable). Official figures compare only report periods that have approved reports
+    this year, and only when last year's approved reports cover all of them."""
+    dataset = all_datasets()[code]
+    now_periods = begun_report_periods(dataset, period)
+    compared = now_periods
+    if official:
+        with_data = approved_months(code, root, now_periods)
+        compared = [p for p in now_periods if p in with_data]
+    last_periods = [_last_year(p) for p in compared]
+    groups = [now_periods, last_periods] if with_last_year else [now_periods]
+    sums = period_values(dataset, units, groups, official=official)
+    before = sums[1] if with_last_year else None
+    if official and with_last_year and len(approved_months(code, root, last_periods)) < len(last_periods):
+        before = None  # last year's approved reports cover fewer periods: not comparable
+    return sums[0], before
 
 
 def _evaluate(indicator: Indicator, sums: dict[str, Decimal]) -> tuple[Decimal | None, Decimal | None]:
@@ -200,27 +197,15 @@ def compute(
     """Indicator values for ``units`` (all inside ``root``'s subtree) and ``period``."""
     indicators = [all_indicators()[c] for c in codes] if codes else list(all_indicators().values())
     last = period.same_period_last_year()
-    now_months = months_so_far(period)
     datasets = {i.dataset for i in indicators}
-    compared = now_months
-    if official and datasets:  # compare the same months: those of this year that have approved reports
-        with_data = set().union(*(approved_months(ds, root, now_months) for ds in datasets))
-        compared = [m for m in now_months if m in with_data]
-    last_months = [f"{int(m[:4]) - 1}{m[4:]}" for m in compared]  # the same months of last year
-    groups = [now_months, last_months] if with_last_year else [now_months]
-    sums = _unit_sums(root, units, groups, datasets, official)
-    now, before = sums[0], (sums[1] if with_last_year else {})
-    # last year's approved reports must cover every compared month, or the change would mislead
-    incomplete_last_year = (
-        official
-        and with_last_year
-        and {ds for ds in datasets if len(approved_months(ds, root, last_months)) < len(last_months)}
-    )
+    now, before = {}, {}
+    for code in sorted(datasets):
+        now[code], before[code] = _dataset_sums(root, units, period, code, official, with_last_year)
     targets = targets_for(units, [i.code for i in indicators], period.start.year)
     result = {}
     for unit in units:
         sums_now = {ds: now[ds][unit.pk] for ds in datasets}
-        sums_last = {ds: before[ds][unit.pk] for ds in datasets} if with_last_year else {}
+        sums_last = {ds: before[ds][unit.pk] if before[ds] is not None else None for ds in datasets}
         for indicator in indicators:
             numerator, denominator = _evaluate(indicator, sums_now[indicator.dataset])
             target, target_unit = targets.get((unit.pk, indicator.code), (None, None))
@@ -228,9 +213,7 @@ def compute(
                 indicator, unit, period, numerator, denominator, target, target_unit, official=official
             )
             if with_last_year:
-                ln, ld = _evaluate(indicator, sums_last[indicator.dataset])
-                if incomplete_last_year and indicator.dataset in incomplete_last_year:
-                    ln = ld = None  # last year's approved reports cover fewer months: not comparable
+                ln, ld = _evaluate(indicator, sums_last[indicator.dataset] or {})
                 value.last_year = IndicatorValue(indicator, unit, last, ln, ld, None, None, official=official)
             result[(unit.pk, indicator.code)] = value
     return result
@@ -238,42 +221,23 @@ def compute(
 
 def monthly_series(
     unit: OrgUnit, indicator_code: str, year: int, *, official: bool = True
-) -> tuple[list[float | None], list[float | None]]:
-    """This year's and last year's monthly values of one indicator (for the 12-month trend chart)."""
+) -> tuple[list[str], list[float | None], list[float | None]]:
+    """Labels, this year's and last year's values of one indicator per report period of its data set (12
+    months, or 4 quarters), for the trend chart; one pass of the aggregation for both years."""
     indicator = all_indicators()[indicator_code]
-    this_months = [month_period(year, m) for m in range(1, 13)]
-    last_months = [month_period(year - 1, m) for m in range(1, 13)]
-    started = set(months_so_far(parse_period(str(year))))
-
-    by_month = (
-        subtree_month_sums(all_datasets()[indicator.dataset], unit, [p.code for p in this_months + last_months])
-        if official
-        else {}
-    )
-
-    def value(p: Period) -> float | None:
-        if p.start.year == year and p.code not in started:
-            return None  # a month that has not begun has no figures yet
-        return indicator_value(indicator, *_evaluate(indicator, by_month.get(p.code, {})))
-
-    if not official:  # working figures: compute the 24 months' register figures in one pass, then read them
-        ds = all_datasets()[indicator.dataset]
-        values = leaf_values(ds, unit, [p.code for p in this_months + last_months], official=False)
-
-        def value(p: Period) -> float | None:  # noqa: F811
-            if p.start.year == year and p.code not in started:
-                return None
-            total: dict[str, Decimal] = {}
-            for by_month in values.values():
-                for element, v in by_month.get(p.code, {}).items():
-                    total[element] = total.get(element, Decimal(0)) + v
-            return indicator_value(indicator, *_evaluate(indicator, total))
-
-    return [value(p) for p in this_months], [value(p) for p in last_months]
+    dataset = all_datasets()[indicator.dataset]
+    this_year = report_periods(dataset, parse_period(str(year)))
+    last_year = [_last_year(p) for p in this_year]
+    begun = set(begun_report_periods(dataset, parse_period(str(year))))
+    sums = period_values(dataset, [unit], [[p] for p in this_year + last_year], official=official)
+    values = [indicator_value(indicator, *_evaluate(indicator, s[unit.pk])) for s in sums]
+    this_values = [v if p in begun else None for p, v in zip(this_year, values[: len(this_year)], strict=True)]
+    labels = [parse_period(p).label.removeprefix(f"{year}年") for p in this_year]
+    return labels, this_values, values[len(this_year) :]
 
 
 def approved_months(dataset_code: str, root: OrgUnit, months: list[str]) -> set[str]:
-    """The months in which any report of the subtree has been approved."""
+    """The report periods in which any report of the subtree has been approved."""
     from jiceng.orgunits.models import subtree_q
     from jiceng.reporting.models import Report, State
 

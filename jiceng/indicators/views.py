@@ -16,8 +16,6 @@ from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting.packs import all_indicators, all_packs
 
-PROGRAMME_NAMES = {"nutrition": "儿童营养改善项目", "mch": "妇幼卫生与基本公共卫生"}
-
 
 def _options(request):
     period_code = request.GET.get("period") or str(compute.today().year)
@@ -26,8 +24,8 @@ def _options(request):
     except PeriodError as exc:
         raise Http404(str(exc)) from None
     official = request.GET.get("figures", "official") != "working"
-    programme = request.GET.get("programme", "nutrition")
-    if programme not in all_packs():
+    programme = request.GET.get("programme") or next(iter(all_packs()))
+    if programme not in all_packs() or not all_packs()[programme].indicators:
         raise Http404(_("未找到该项目"))
     codes = list(all_packs()[programme].indicators)
     return period, official, programme, codes
@@ -62,7 +60,7 @@ def dashboard(request, code: str):
         raise Http404(_("未找到该指标"))
     if request.GET.get("format") == "xlsx":
         return _table_xlsx(request, unit, children, codes, values, period, official)
-    this_year, last_year = compute.monthly_series(unit, selected, period.start.year, official=official)
+    labels, this_year, last_year = compute.monthly_series(unit, selected, period.start.year, official=official)
     ranked = compute.ranking([values[(c.pk, selected)] for c in children])
     with_value = [v for v in ranked if v.value is not None]
     bottom = (
@@ -81,7 +79,7 @@ def dashboard(request, code: str):
             "period": period,
             "official": official,
             "programme": programme,
-            "programmes": [(k, PROGRAMME_NAMES.get(k, k)) for k in all_packs()],
+            "programmes": [(k, p.name) for k, p in all_packs().items() if p.indicators],
             "cards": [values[(unit.pk, c)] for c in codes],
             "selected": all_indicators()[selected],
             "ranked": ranked,
@@ -92,7 +90,7 @@ def dashboard(request, code: str):
             "table": [(c, [values[(c.pk, code)] for code in codes]) for c in children],
             "alerts": quality.alerts(unit, children, period, values, official=official),
             "chart": {
-                "labels": [f"{m}月" for m in range(1, 13)],
+                "labels": labels,
                 "this_year": this_year,
                 "last_year": last_year,
                 "target": float(values[(unit.pk, selected)].target)

@@ -19,11 +19,12 @@ from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import validation
 from jiceng.reporting.models import DataValue, Report, State, ValueComment, WarningNote
-from jiceng.reporting.packs import DataSet, dataset
+from jiceng.reporting.packs import DataSet, all_datasets, dataset, find_dataset
 from jiceng.reporting.values import current_cells, level_of
 
 REVIEWING_LEVEL = {Level.VILLAGE: Level.TOWNSHIP, Level.TOWNSHIP: Level.COUNTY}
 LEVEL_NAMES = {Level.VILLAGE: "村卫生室", Level.TOWNSHIP: "乡镇卫生院", Level.COUNTY: "县妇幼保健中心"}
+LEVEL_NAMES_PLAIN = {"village": "村卫生室", "township": "乡镇卫生院", "county": "县"}
 
 
 class ReportConflict(ValidationError):
@@ -64,36 +65,68 @@ def _who_reopens(report: Report) -> str:
     return _("上级（%(unit)s审核人）") % {"unit": parent.display_name}
 
 
-def check_period(period_code: str, *, today: dt.date | None = None):
+def check_period(period_code: str, ds: DataSet | None = None, *, today: dt.date | None = None):
+    """The report period of a form: a month for a monthly form, a quarter for a quarterly one (a Chinese
+    ``period`` error otherwise), not in the future."""
     try:
         period = parse_period(period_code)
     except PeriodError as exc:
         raise ValidationError({"period": str(exc)}) from None
-    if period.kind != "month":
-        raise ValidationError({"period": _("报告期：月报的报告期应为月份，如 2026-03")})
+    kind = ds.period_kind if ds is not None else "month"
+    if period.kind != kind:
+        if kind == "quarter":
+            message = _("报告期：%(name)s是季报，报告期应为季度，如 2026Q1") % {"name": ds.name}
+        elif ds is not None:
+            message = _("报告期：%(name)s是月报，报告期应为月份，如 2026-03") % {"name": ds.name}
+        else:
+            message = _("报告期：月报的报告期应为月份，如 2026-03")
+        raise ValidationError({"period": message})
     today = today or timezone.localdate()
     if period.start > today:
-        raise ValidationError({"period": _("报告期：%(p)s 尚未开始，不能填报未来的月份") % {"p": period.code}})
+        raise ValidationError({"period": _("报告期：%(p)s 尚未开始，不能填报未来的报告期") % {"p": period.label}})
     return period
 
 
+def check_dataset(dataset_code: str | None) -> DataSet:
+    """The data set with this code, or a Chinese ``dataset`` error naming the ones that exist."""
+    ds = find_dataset(dataset_code)
+    if ds is None:
+        names = "、".join(f"{d.code}（{d.name}）" for d in all_datasets().values())
+        raise ValidationError(
+            {"dataset": _("报表：没有代码为“%(c)s”的报表；可选 %(all)s") % {"c": dataset_code, "all": names}}
+        )
+    return ds
+
+
 def get_report(dataset_code: str, unit: OrgUnit, period_code: str) -> Report:
-    """The report of a unit and month, created empty on first use (no audit row: nothing was decided yet)."""
-    period_code = check_period(period_code).code  # 2026-3 and 2026-03 are the same month
-    if unit.level not in (Level.VILLAGE, Level.TOWNSHIP, Level.COUNTY) or unit.is_institution:
-        raise ValidationError({"unit": _("单位：月报只由村卫生室、乡镇卫生院和县填报")})
+    """The report of a unit and period, created empty on first use (no audit row: nothing was decided yet).
+    Refused for a unit that does not fill this data set and for a period of the wrong kind."""
+    ds = check_dataset(dataset_code)
+    period_code = check_period(period_code, ds).code  # 2026-3 and 2026-03 are the same month
+    if not ds.is_reported_by(unit):
+        raise ValidationError(
+            {
+                "unit": _("单位：%(u)s不填报%(d)s（该表由%(who)s填报）")
+                % {"u": unit.display_name, "d": ds.name, "who": who_fills(ds)}
+            }
+        )
     county_code = unit.ancestor_codes()[2] if len(unit.ancestor_codes()) > 2 else unit.code
     try:
         with transaction.atomic():
             report, _created = Report.objects.get_or_create(
-                dataset=dataset_code,
+                dataset=ds.code,
                 unit=unit,
                 period=period_code,
                 defaults={"county": OrgUnit.objects.get(code=county_code)},
             )
     except IntegrityError:
-        report = Report.objects.get(dataset=dataset_code, unit=unit, period=period_code)
+        report = Report.objects.get(dataset=ds.code, unit=unit, period=period_code)
     return report
+
+
+def who_fills(ds: DataSet) -> str:
+    """The units that fill a data set, in words (村卫生室、乡镇卫生院和县 / 乡镇卫生院和县)."""
+    return "、".join(LEVEL_NAMES_PLAIN[level] for level in ds.levels)
 
 
 def _locked_report(report: Report, acting_user, expected_version: int | None) -> Report:
@@ -132,6 +165,10 @@ def _parse_value(raw, element_name: str) -> Decimal | None:
     return value
 
 
+def _plain(value: Decimal) -> str:
+    return f"{value.normalize():f}" if value == value.to_integral_value() else f"{value:f}"
+
+
 @transaction.atomic
 def set_values(
     report: Report, values: dict[str, object], *, reason: str = "", acting_user, expected_version: int | None = None
@@ -156,7 +193,8 @@ def set_values(
             errors[code] = exc.messages[0]
             continue
         computed = cells[code].computed if code in cells else None
-        computable = (
+        summed = report.unit.level != ds.reporting_level and element.aggregation == "sum"
+        computable = summed or (
             element.source is not None
             and report.unit.keeps_registers
             and (report.unit.level == ds.reporting_level or element.aggregation == "own")
@@ -166,10 +204,12 @@ def set_values(
             continue
         origin = DataValue.Origin.OVERRIDE if computable else DataValue.Origin.TYPED
         if origin == DataValue.Origin.OVERRIDE and not (reason or "").strip():
-            errors[code] = _("%(e)s：修改台账计算的数值（%(c)s → %(v)s）须说明原因") % {
+            what = _("下级汇总") if summed else _("台账计算")
+            errors[code] = _("%(e)s：修改%(what)s的数值（%(c)s → %(v)s）须说明原因") % {
                 "e": element.name,
-                "c": computed,
-                "v": value,
+                "what": what,
+                "c": "—" if computed is None else _plain(computed),
+                "v": _plain(value),
             }
             continue
         changes.append((code, value, computed, origin))
@@ -190,7 +230,7 @@ def set_values(
         )
         record(
             actor=acting_user,
-            action="report.value",
+            action="report.override" if origin == DataValue.Origin.OVERRIDE else "report.value",
             obj=report,
             unit=report.unit,
             before={code: str(before) if before is not None else None},
@@ -205,7 +245,7 @@ def set_values(
 def _children_not_ready(report: Report) -> list[str]:
     from jiceng.reporting.values import children_units
 
-    below = children_units(report.unit)
+    below = children_units(report.unit, dataset(report.dataset))
     states = dict(
         Report.objects.filter(dataset=report.dataset, period=report.period, unit__in=below).values_list(
             "unit_id", "state"
@@ -231,7 +271,7 @@ def submit_report(
     access.require(acting_user, "reports.submit")
     report = _locked_report(report, acting_user, expected_version)
     refuse_if_locked(report)
-    period = check_period(report.period, today=today)
+    period = check_period(report.period, dataset(report.dataset), today=today)
     today = today or timezone.localdate()
     if today < period.end:
         raise ValidationError(_("%(p)s 尚未结束，月末（%(d)s）起才能提交") % {"p": period.label, "d": period.end})

@@ -1,10 +1,12 @@
 """REST API of the monthly reports and their review chain (mounted under ``/api/reports/``).
 
-GET  /api/reports/?period=2026-03                      statuses of the units in the caller's subtree,
-                                                       timeliness (及时率) and completeness (完整率) per level
-GET  /api/reports/<code>/<period>/                      one report: the dict ``jiceng report show --json`` prints
-POST /api/reports/<code>/<period>/submit|approve|return  the review chain, with the ``version`` the caller saw
-POST /api/reports/<code>/<period>/missing               缺报 (the level above), with a ``reason``
+GET  /api/reports/datasets/                                   the data sets (forms) of every programme pack
+GET  /api/reports/?dataset=MCH_MONTHLY&period=2026-03         statuses of the units in the caller's subtree,
+                                                             timeliness (及时率) and completeness (完整率)
+GET  /api/reports/<dataset>/<code>/<period>/                  one report: what ``jiceng report show --json`` prints
+POST /api/reports/<dataset>/<code>/<period>/values            type values or override sums (``values``, ``reason``)
+POST /api/reports/<dataset>/<code>/<period>/submit|approve|return  the review chain, with the ``version`` seen
+POST /api/reports/<dataset>/<code>/<period>/missing           缺报 (the level above), with a ``reason``
 
 Access goes through ``jiceng.accounts.access``: a unit outside the caller's subtree is 404; a role that may
 not act is 403; bad input is 400 with Chinese field messages; a report changed by someone else since the
@@ -24,11 +26,12 @@ from rest_framework.views import APIView
 from jiceng.accounts import access
 from jiceng.reporting import actions, queries
 from jiceng.reporting.models import Report
-from jiceng.reporting.packs import dataset
-from jiceng.reporting.serialize import DATASET, find_report, report_dict, statuses_dict
+from jiceng.reporting.packs import all_datasets
+from jiceng.reporting.serialize import find_report, report_dict, statuses_dict
 
-ACTIONS = ("submit", "approve", "return", "missing")
-NEEDS_VERSION = ("submit", "approve", "return")
+ACTIONS = ("values", "submit", "approve", "return", "missing")
+NEEDS_VERSION = ("values", "submit", "approve", "return")
+MAX_VALUES = 500
 
 
 class ActionSerializer(serializers.Serializer):
@@ -46,6 +49,12 @@ class ActionSerializer(serializers.Serializer):
         required=False,
         default=dict,
         error_messages={"not_a_dict": "审核意见：应为 {数据元代码: 意见} 的对象"},
+    )
+    values = serializers.DictField(
+        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=30),
+        required=False,
+        default=dict,
+        error_messages={"not_a_dict": "数值：应为 {数据元代码: 数值} 的对象"},
     )
     warning_notes = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=300),
@@ -81,19 +90,48 @@ class ReportApiView(APIView):
         return super().handle_exception(exc)
 
 
+class DatasetListView(ReportApiView):
+    @extend_schema(
+        operation_id="report_datasets",
+        summary="各项目的报表（数据集）：代码、名称、报告期类型、填报层级、数据元",
+        responses=OpenApiTypes.OBJECT,
+    )
+    def get(self, request):
+        return Response(
+            [
+                {
+                    "code": ds.code,
+                    "name": ds.name,
+                    "programme": ds.programme,
+                    "period_type": ds.period_type,
+                    "reporting_level": ds.reporting_level,
+                    "levels": list(ds.levels),
+                    "elements": [{"code": e.code, "name": e.name, "group": e.group} for e in ds.elements],
+                }
+                for ds in all_datasets().values()
+            ]
+        )
+
+
 class ReportStatusView(ReportApiView):
     @extend_schema(
         operation_id="report_statuses",
-        summary="本辖区各单位月报状态、及时率与完整率",
-        parameters=[OpenApiParameter("period", str, description="月份，如 2026-03（默认：当前上报的月份）")],
+        summary="本辖区各单位报表状态、及时率与完整率",
+        parameters=[
+            OpenApiParameter(
+                "dataset", str, required=True, description="报表代码，如 NUT_MONTHLY、MCH_MONTHLY、PH_QUARTERLY"
+            ),
+            OpenApiParameter("period", str, description="月份 2026-03 或季度 2026Q1（默认：当前上报的报告期）"),
+        ],
         responses=OpenApiTypes.OBJECT,
     )
     def get(self, request):
         root = access.scope_root(request.user)
         if root is None:
             raise Http404("未找到该单位")
-        period = actions.check_period(request.query_params.get("period") or queries.reporting_month().code)
-        return Response(statuses_dict(dataset(DATASET), root, period))
+        ds = actions.check_dataset(request.query_params.get("dataset"))
+        period = actions.check_period(request.query_params.get("period") or queries.reporting_period(ds).code, ds)
+        return Response(statuses_dict(ds, root, period))
 
 
 class ReportDetailView(ReportApiView):
@@ -102,24 +140,24 @@ class ReportDetailView(ReportApiView):
         summary="一份月报：状态、填报与审核人及时间、各项数值、校验结果",
         responses=OpenApiTypes.OBJECT,
     )
-    def get(self, request, code: str, period: str):
-        return Response(report_dict(find_report(request.user, code, period)))
+    def get(self, request, dataset: str, code: str, period: str):
+        return Response(report_dict(find_report(request.user, code, period, dataset)))
 
 
 class ReportActionView(ReportApiView):
     @extend_schema(
-        summary="提交、审核通过、退回或标记缺报",
+        summary="填报数值（修改汇总数须说明原因）、提交、审核通过、退回或标记缺报",
         request=ActionSerializer,
         responses={200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
     )
-    def post(self, request, code: str, period: str, action: str):
+    def post(self, request, dataset: str, code: str, period: str, action: str):
         if action not in ACTIONS:
             raise Http404("未找到该操作")
         data = ActionSerializer(data=request.data)
         if not data.is_valid():
             return Response(data.errors, status=status.HTTP_400_BAD_REQUEST)
         values = data.validated_data
-        report = self._report = find_report(request.user, code, period)
+        report = self._report = find_report(request.user, code, period, dataset)
         version = values.get("version")
         if action in NEEDS_VERSION and version is None:
             return Response(
@@ -127,7 +165,15 @@ class ReportActionView(ReportApiView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         user = request.user
-        if action == "submit":
+        if action == "values":
+            if not values["values"] or len(values["values"]) > MAX_VALUES:
+                return Response(
+                    {"values": ["数值：请提供 1–500 个 {数据元代码: 数值}"]}, status=status.HTTP_400_BAD_REQUEST
+                )
+            actions.set_values(
+                report, values["values"], reason=values["reason"], acting_user=user, expected_version=version
+            )
+        elif action == "submit":
             actions.submit_report(
                 report, acting_user=user, warning_notes=values["warning_notes"], expected_version=version
             )
@@ -146,4 +192,4 @@ class ReportActionView(ReportApiView):
         return Response(report_dict(report))
 
 
-__all__ = ["ReportActionView", "ReportDetailView", "ReportStatusView"]
+__all__ = ["DatasetListView", "ReportActionView", "ReportDetailView", "ReportStatusView"]

@@ -6,9 +6,10 @@ from jiceng.reporting import api
 
 urlpatterns = [
     path("", api.ReportStatusView.as_view(), name="api_reports"),
-    path("<str:code>/<str:period>/", api.ReportDetailView.as_view(), name="api_report_detail"),
+    path("datasets/", api.DatasetListView.as_view(), name="api_report_datasets"),
+    path("<str:dataset>/<str:code>/<str:period>/", api.ReportDetailView.as_view(), name="api_report_detail"),
     re_path(
-        r"^(?P<code>[^/]+)/(?P<period>[^/]+)/(?P<action>submit|approve|return|missing)/?$",
+        r"^(?P<dataset>[^/]+)/(?P<code>[^/]+)/(?P<period>[^/]+)/(?P<action>values|submit|approve|return|missing)/?$",
         api.ReportActionView.as_view(),
         name="api_report_action",
     ),

@@ -1,5 +1,15 @@
-"""Programme packs: a programme's monthly report (data set, data elements, validation rules) and its
-indicators, declared in YAML under ``jiceng/packs/<programme>/``. Adding a programme needs no Python.
+"""Programme packs: a programme's reports (data sets, data elements, validation rules), its indicators,
+its import layouts and its summary section, declared in YAML under ``jiceng/packs/<programme>/``.
+Adding a programme that has no registers needs no Python; one that keeps registers names its figure
+function in ``programme.yaml`` (``figure_sources``), the one mapping from a pack to its registers.
+
+Files of a pack folder:
+
+- ``programme.yaml``: ``programme: {name, short_name, order, summary: {...}, figure_sources: {...}}``
+- any file with a top-level ``dataset:`` key: one data set (a form filled per unit and period)
+- any file with a top-level ``indicators:`` key: indicators over the pack's data sets
+- any file with a top-level ``import_layouts:`` key: Excel layouts whose Chinese column names map to
+  data elements (a township imports the form it receives from another system)
 
 Vocabulary from DHIS2: a DataSet is a form filled per unit and period; a DataElement is one number on
 it; a ValidationRule compares two expressions over elements. Expressions are arithmetic over element
@@ -19,6 +29,9 @@ import yaml
 
 PACKS_DIR = Path(__file__).resolve().parent.parent / "packs"
 LEVELS = ("village", "township", "county")
+PERIOD_TYPES = {"monthly": "month", "quarterly": "quarter"}  # data set period type → jiceng.periods kind
+PERIOD_TYPE_LABELS = {"monthly": "月报", "quarterly": "季报"}
+UNIT_KINDS = ("village_clinic", "township_hc", "admin")
 
 
 class PackError(ValueError):
@@ -94,6 +107,9 @@ class DataElement:
     group: str = ""
     description: str = ""
     aggregation: str = "sum"  # sum: a parent's value is the sum of its units'; own: each unit's own figure
+    # over several report periods (a year of quarterly forms): sum (flows: deliveries, visits) or
+    # last (stocks: records built, people under management — the latest period's figure)
+    period_aggregation: str = "sum"
 
 
 @dataclass(frozen=True)
@@ -123,6 +139,8 @@ class DataSet:
     rules: tuple[ValidationRule, ...]
     reference: str = ""
     reporting_level: str = "village"  # the lowest level that fills the report (its values are summed upward)
+    filled_by: tuple[str, ...] = ()  # unit kinds at the reporting level that fill it (empty: every unit)
+    short_name: str = ""
 
     @property
     def element_codes(self) -> list[str]:
@@ -130,6 +148,29 @@ class DataSet:
 
     def element(self, code: str) -> DataElement:
         return next(e for e in self.elements if e.code == code)
+
+    def has_element(self, code: str) -> bool:
+        return any(e.code == code for e in self.elements)
+
+    @property
+    def period_kind(self) -> str:
+        """The kind of period (jiceng.periods) one report covers: month or quarter."""
+        return PERIOD_TYPES[self.period_type]
+
+    @property
+    def period_type_label(self) -> str:
+        return PERIOD_TYPE_LABELS[self.period_type]
+
+    @property
+    def levels(self) -> tuple[str, ...]:
+        """The levels at which a report of this data set exists: the reporting level and those above."""
+        return LEVELS[LEVELS.index(self.reporting_level) :]
+
+    def is_reported_by(self, unit) -> bool:
+        """Whether ``unit`` (an OrgUnit) has a report of this data set."""
+        if unit.is_institution or unit.level not in self.levels:
+            return False
+        return unit.level != self.reporting_level or not self.filled_by or unit.kind in self.filled_by
 
 
 @dataclass(frozen=True)
@@ -148,11 +189,42 @@ class Indicator:
     rounding: str = "half_up"  # half_up (四舍五入) or down (舍去, as some county reports truncate)
 
 
+@dataclass(frozen=True)
+class ImportLayout:
+    """An Excel layout another system produces: a header row of Chinese column names, one row per unit
+    (identified by its code or name column), each mapped column one data element."""
+
+    code: str
+    name: str
+    dataset: str
+    unit_column: str  # the column that holds the unit's code (统计用区划代码 or the facility code)
+    unit_name_column: str  # the column with the unit's name (checked against the code when both are given)
+    period_column: str  # optional column with the report period; empty when the period is chosen on upload
+    columns: dict[str, str]  # Chinese column name → element code
+    header_row: int = 1
+
+
+@dataclass(frozen=True)
+class SummarySection:
+    """How the work summary writes this programme's section: its heading and the indicators quoted."""
+
+    heading: str
+    indicators: tuple[str, ...]
+    counts: tuple[str, ...] = ()  # count indicators written as totals (e.g. 活产数)
+    order: int = 50
+
+
 @dataclass
 class Pack:
     programme: str
+    name: str = ""
+    short_name: str = ""
+    order: int = 50
     datasets: dict[str, DataSet] = field(default_factory=dict)
     indicators: dict[str, Indicator] = field(default_factory=dict)
+    import_layouts: dict[str, ImportLayout] = field(default_factory=dict)
+    summary: SummarySection | None = None
+    figure_sources: dict[str, str] = field(default_factory=dict)  # source prefix → "module:function"
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -199,14 +271,20 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
         seen.add(item["code"])
         if item.get("aggregation", "sum") not in ("sum", "own"):
             raise PackError(f"{_where(path, item)}：aggregation 只能是 sum 或 own")
+        if item.get("period_aggregation", "sum") not in ("sum", "last"):
+            raise PackError(f"{_where(path, item)}：period_aggregation 只能是 sum（累加）或 last（取最后一期）")
+        source = item.get("source")
+        if source is not None and (not isinstance(source, str) or "." not in source):
+            raise PackError(f"{_where(path, item)}：source 应写作 来源.指标，如 nutrition.packs_issued")
         elements.append(
             DataElement(
                 item["code"],
                 item["name"],
-                item.get("source"),
+                source,
                 item.get("group", ""),
                 item.get("description", ""),
                 item.get("aggregation", "sum"),
+                item.get("period_aggregation", "sum"),
             )
         )
     rules = []
@@ -231,21 +309,40 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
                 _levels(item, where),
             )
         )
-    deadlines = {level: int(day) for level, day in meta["deadlines"].items() if level != "__line__"}
+    where = _where(path, meta)
     level = meta.get("reporting_level", "village")
     if level not in LEVELS:
-        raise PackError(f"{_where(path, meta)}：reporting_level 只能是 {' '.join(LEVELS)}")
+        raise PackError(f"{where}：reporting_level 只能是 {' '.join(LEVELS)}")
+    period_type = meta.get("period_type", "monthly")
+    if period_type not in PERIOD_TYPES:
+        raise PackError(f"{where}：period_type 只能是 {' '.join(PERIOD_TYPES)}")
+    deadlines = {}
+    for deadline_level, day in meta["deadlines"].items():
+        if deadline_level == "__line__":
+            continue
+        if deadline_level not in LEVELS or not isinstance(day, int) or not 1 <= day <= 28:
+            raise PackError(f"{where}：deadlines 应为 层级: 次月第几日（1–28），收到 {deadline_level}: {day}")
+        deadlines[deadline_level] = day
+    missing = [lv for lv in LEVELS[LEVELS.index(level) :] if lv not in deadlines and lv != "county"]
+    if missing:
+        raise PackError(f"{where}：deadlines 缺少 {', '.join(missing)} 的截止日")
+    filled_by = tuple(meta.get("filled_by", ()))
+    unknown = [k for k in filled_by if k not in UNIT_KINDS]
+    if unknown:
+        raise PackError(f"{where}：filled_by 只能是 {' '.join(UNIT_KINDS)}，收到 {', '.join(map(str, unknown))}")
     return DataSet(
         meta["code"],
         meta["name"],
         programme,
-        meta.get("period_type", "monthly"),
+        period_type,
         deadlines,
         bool(meta.get("approver_must_differ", True)),
         tuple(elements),
         tuple(rules),
         meta.get("reference", ""),
         level,
+        filled_by,
+        meta.get("short_name", meta["name"]),
     )
 
 
@@ -286,22 +383,146 @@ def load_indicator_file(path: Path, datasets: dict[str, DataSet]) -> dict[str, I
     return indicators
 
 
+def load_import_layouts(path: Path, datasets: dict[str, DataSet]) -> dict[str, ImportLayout]:
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    layouts = {}
+    for item in raw.get("import_layouts", []):
+        _require(item, ("code", "name", "dataset", "unit_column", "columns"), path)
+        where = _where(path, item)
+        dataset = datasets.get(item["dataset"])
+        if dataset is None:
+            raise PackError(f"{where}：数据集 {item['dataset']} 不存在")
+        columns = {}
+        for column, element in item["columns"].items():
+            if column == "__line__":
+                continue
+            if not dataset.has_element(str(element)):
+                raise PackError(f"{where}：列“{column}”对应的数据元 {element} 不在数据集 {dataset.code} 中")
+            columns[str(column).strip()] = str(element)
+        if len(set(columns.values())) != len(columns):
+            raise PackError(f"{where}：同一数据元对应了多个列")
+        layouts[item["code"]] = ImportLayout(
+            item["code"],
+            item["name"],
+            dataset.code,
+            str(item["unit_column"]).strip(),
+            str(item.get("unit_name_column", "")).strip(),
+            str(item.get("period_column", "")).strip(),
+            columns,
+            int(item.get("header_row", 1)),
+        )
+    return layouts
+
+
+def _top_keys(path: Path) -> set[str]:
+    return {line.split(":", 1)[0] for line in path.read_text(encoding="utf-8").splitlines() if line[:1].isalpha()}
+
+
 def load_pack(directory: Path) -> Pack:
-    pack = Pack(programme=directory.name)
-    for path in sorted(directory.glob("*.yaml")):
-        text = path.read_text(encoding="utf-8")
-        if text.lstrip().startswith("dataset:") or "\ndataset:" in text:
+    pack = Pack(programme=directory.name, name=directory.name, short_name=directory.name)
+    files = sorted(directory.glob("*.yaml"))
+    for path in files:
+        keys = _top_keys(path)
+        if "programme" in keys:
+            _load_programme(path, pack)
+        if "dataset" in keys:
             dataset = load_dataset_file(path, directory.name)
+            if dataset.code in {code for p in _loading for code in p.datasets}:
+                raise PackError(f"{path.name}：数据集代码 {dataset.code} 与其他项目重复")
             pack.datasets[dataset.code] = dataset
-    for path in sorted(directory.glob("*.yaml")):
-        if "\nindicators:" in "\n" + path.read_text(encoding="utf-8"):
+    for path in files:
+        keys = _top_keys(path)
+        if "indicators" in keys:
             pack.indicators.update(load_indicator_file(path, pack.datasets))
+        if "import_layouts" in keys:
+            pack.import_layouts.update(load_import_layouts(path, pack.datasets))
+    if pack.summary is not None:
+        unknown = [c for c in (*pack.summary.indicators, *pack.summary.counts) if c not in pack.indicators]
+        if unknown:
+            raise PackError(f"programme.yaml：summary 引用了未定义的指标 {', '.join(unknown)}")
+    for dataset in pack.datasets.values():
+        prefixes = {e.source.split(".", 1)[0] for e in dataset.elements if e.source}
+        unknown = sorted(prefixes - set(pack.figure_sources))
+        if unknown:
+            raise PackError(
+                f"{dataset.code}：数据元的来源 {', '.join(unknown)} 未在 programme.yaml 的 figure_sources 中声明"
+            )
     return pack
+
+
+_loading: list[Pack] = []  # packs loaded so far in this pass (data set codes are unique across packs)
+
+
+def _load_programme(path: Path, pack: Pack) -> None:
+    raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506
+    meta = raw["programme"]
+    _require(meta, ("name",), path)
+    pack.name = meta["name"]
+    pack.short_name = meta.get("short_name", meta["name"])
+    pack.order = int(meta.get("order", 50))
+    for prefix, target in (meta.get("figure_sources") or {}).items():
+        if prefix == "__line__":
+            continue
+        if not isinstance(target, str) or ":" not in target:
+            raise PackError(f"{_where(path, meta)}：figure_sources 应写作 前缀: 模块:函数，收到 {prefix}: {target}")
+        pack.figure_sources[prefix] = target
+    summary = meta.get("summary")
+    if summary:
+        _require(summary, ("heading", "indicators"), path)
+        pack.summary = SummarySection(
+            summary["heading"],
+            tuple(summary["indicators"]),
+            tuple(summary.get("counts", ())),
+            int(meta.get("order", 50)),
+        )
+
+
+def load_packs(directory: Path) -> dict[str, Pack]:
+    """Every pack folder under ``directory``, in their declared order (``programme.order``)."""
+    _loading.clear()
+    packs = {}
+    try:
+        for folder in sorted(d for d in directory.iterdir() if d.is_dir() and not d.name.startswith((".", "_"))):
+            pack = load_pack(folder)
+            _loading.append(pack)
+            packs[folder.name] = pack
+    finally:
+        _loading.clear()
+    return dict(sorted(packs.items(), key=lambda item: (item[1].order, item[0])))
+
+
+_extra_dirs: list[Path] = []
 
 
 @cache
 def all_packs() -> dict[str, Pack]:
-    return {d.name: load_pack(d) for d in sorted(PACKS_DIR.iterdir()) if d.is_dir()}
+    packs = load_packs(PACKS_DIR)
+    for extra in _extra_dirs:
+        packs.update(load_packs(extra))
+    return packs
+
+
+def add_packs_dir(directory: Path) -> None:
+    """Load the packs of another folder too (a county's own programmes; tests add a throwaway pack)."""
+    _extra_dirs.append(Path(directory))
+    all_packs.cache_clear()
+
+
+def remove_packs_dir(directory: Path) -> None:
+    _extra_dirs.remove(Path(directory))
+    all_packs.cache_clear()
+
+
+def pack_of(dataset_code: str) -> Pack:
+    for pack in all_packs().values():
+        if dataset_code in pack.datasets:
+            return pack
+    raise KeyError(dataset_code)
+
+
+def datasets_reported_by(unit) -> list[DataSet]:
+    """The data sets ``unit`` reports, in pack order."""
+    return [ds for ds in all_datasets().values() if ds.is_reported_by(unit)]
 
 
 def dataset(code: str) -> DataSet:
@@ -309,6 +530,13 @@ def dataset(code: str) -> DataSet:
         if code in pack.datasets:
             return pack.datasets[code]
     raise KeyError(code)
+
+
+def find_dataset(code: str | None) -> DataSet | None:
+    """The data set with this code, or None (for codes that came from a user)."""
+    if not code:
+        return None
+    return all_datasets().get(str(code).strip().upper())
 
 
 def all_datasets() -> dict[str, DataSet]:

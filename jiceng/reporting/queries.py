@@ -29,12 +29,19 @@ def level_of_name(level: str) -> str:
     return {Level.VILLAGE: "village", Level.TOWNSHIP: "township", Level.COUNTY: "county"}.get(level, level)
 
 
-def reporting_units(root: OrgUnit, level: str) -> list[OrgUnit]:
-    return list(
+def reporting_units(root: OrgUnit, level: str, ds: DataSet | None = None) -> list[OrgUnit]:
+    """Active units of ``level`` under ``root`` (those that fill ``ds`` when given)."""
+    units = list(
         OrgUnit.objects.filter(subtree_q(root.path), level=level, active=True)
         .exclude(kind__in=["health_bureau", "mch_centre"])
         .order_by("path")
     )
+    return [u for u in units if ds is None or ds.is_reported_by(u)]
+
+
+def review_levels(ds: DataSet) -> list[str]:
+    """The levels whose reports of ``ds`` go up for review (village and township for a village form)."""
+    return [level for level in REPORTING_LEVELS if level in ds.levels]
 
 
 @dataclass
@@ -70,7 +77,7 @@ class UnitStatus:
 
 
 def unit_statuses(ds: DataSet, root: OrgUnit, level: str, period: Period) -> list[UnitStatus]:
-    units = reporting_units(root, level)
+    units = reporting_units(root, level, ds)
     reports = {
         r.unit_id: r
         for r in Report.objects.filter(dataset=ds.code, period=period.code, unit__in=units).select_related(
@@ -121,10 +128,32 @@ def reporting_month(today: dt.date | None = None) -> Period:
     return parse_period(f"{(first - dt.timedelta(days=1)):%Y-%m}")
 
 
+def reporting_period(ds: DataSet, today: dt.date | None = None) -> Period:
+    """The period whose reports of ``ds`` are being made now: the latest month (or quarter) that has
+    ended before this month began."""
+    month = reporting_month(today)
+    if ds.period_kind == "month":
+        return month
+    quarter = (month.start.month - 1) // 3 + 1
+    period = parse_period(f"{month.start.year}Q{quarter}")
+    return period if period.end <= month.end else period.previous()
+
+
+def recent_periods(ds: DataSet, count: int | None = None, today: dt.date | None = None) -> list[Period]:
+    """The periods a picker offers for ``ds``, latest first: 24 months or 8 quarters up to the current one."""
+    latest = reporting_period(ds, today)
+    count = count or (24 if ds.period_kind == "month" else 8)
+    periods, period = [], latest
+    for _i in range(count):
+        periods.append(period)
+        period = period.previous()
+    return periods
+
+
 def overdue(ds: DataSet, root: OrgUnit, period: Period, now: dt.datetime | None = None) -> list[UnitStatus]:
     now = now or timezone.now()
     found = []
-    for level in REPORTING_LEVELS:
+    for level in review_levels(ds):
         found += [s for s in unit_statuses(ds, root, level, period) if s.overdue(now)]
     return found
 

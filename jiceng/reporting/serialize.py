@@ -1,5 +1,5 @@
 """Reports as plain dicts: the one shape the CLI (``jiceng report show --json``) and the API
-(``GET /api/reports/<code>/<period>/``, ``GET /api/reports/?period=``) both print.
+(``GET /api/reports/<dataset>/<code>/<period>/``, ``GET /api/reports/?dataset=&period=``) both print.
 
 Numbers are JSON numbers (integers when whole); times are ISO 8601 in Asia/Shanghai.
 """
@@ -77,16 +77,25 @@ def report_dict(report: Report) -> dict:
                 "origin": cell.origin if cell else None,
                 "overridden": overridden,
                 "computed": number(cell.computed) if overridden else None,
+                "computed_from": (
+                    "下级汇总"
+                    if report.unit.level != ds.reporting_level and element.aggregation == "sum"
+                    else "台账计算"
+                )
+                if overridden
+                else None,
                 "difference": number(cell.difference) if overridden else None,
                 "reason": cell.reason if overridden else "",
                 "comments": comments.get(element.code, []),
             }
         )
-    due = queries.deadline(ds, report.unit.level, period) if report.unit.level in queries.REPORTING_LEVELS else None
+    due = queries.deadline(ds, report.unit.level, period) if report.unit.level in queries.review_levels(ds) else None
     status = queries.UnitStatus(report.unit, report, due)  # the state label and timeliness the pages show
     return {
         "dataset": ds.code,
         "dataset_name": ds.name,
+        "programme": ds.programme,
+        "period_type": ds.period_type,
         "unit": unit_dict(report.unit),
         "period": period.code,
         "period_label": period.label,
@@ -124,7 +133,7 @@ def statuses_dict(ds: DataSet, root: OrgUnit, period: Period) -> dict:
     completeness (完整率) per level."""
     levels, units = [], []
     now = timezone.now()
-    for level in queries.REPORTING_LEVELS:
+    for level in queries.review_levels(ds):
         statuses = queries.unit_statuses(ds, root, level, period)
         if not statuses:
             continue
@@ -165,6 +174,7 @@ def statuses_dict(ds: DataSet, root: OrgUnit, period: Period) -> dict:
             )
     return {
         "dataset": ds.code,
+        "dataset_name": ds.name,
         "period": period.code,
         "period_label": period.label,
         "root": root.code,
@@ -178,14 +188,12 @@ def _parent_code(unit: OrgUnit) -> str | None:
     return codes[-2] if len(codes) > 1 else None
 
 
-DATASET = "NUT_MONTHLY"
-
-
-def find_report(user, code: str, period_code: str, dataset_code: str = DATASET) -> Report:
-    """The report of a unit in the user's subtree (else Http404 "未找到该单位") and a month (a bad or
-    future period raises ValidationError with a Chinese ``period`` message)."""
+def find_report(user, code: str, period_code: str, dataset_code: str) -> Report:
+    """The report of a data set, a unit in the user's subtree (else Http404 "未找到该单位") and a period (an
+    unknown data set, a bad, future or wrong-kind period raises ValidationError with a Chinese message)."""
     from jiceng.accounts import access
 
-    period = actions.check_period(period_code)
+    ds = actions.check_dataset(dataset_code)
+    period = actions.check_period(period_code, ds)
     unit = access.unit_in_scope_or_404(user, code)
-    return actions.get_report(dataset_code, unit, period.code)
+    return actions.get_report(ds.code, unit, period.code)

@@ -1,51 +1,43 @@
-"""Register figures named by ``source`` in the packs: ``nutrition.<figure>`` (the child register) and
-``stock.<figure>`` (the unit's own stock ledger). One function per programme area computes them for
-many units at once."""
+"""Register figures named by ``source`` in the packs (``nutrition.packs_issued``, ``stock.closing``).
+
+The one mapping from a pack to its registers is the pack's ``programme.yaml``: ``figure_sources`` names,
+for each source prefix, the function ``f(units, periods) -> {period code: {unit id: {figure: value}}}``
+that computes its figures for many units and periods at once. The pipeline knows no programme by name.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from functools import cache
+from importlib import import_module
 
-from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period
-from jiceng.reporting.packs import DataSet
+from jiceng.reporting.packs import DataSet, pack_of
 
 
-def source_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, int | None]]:
-    return source_values_months(dataset, units, [period])[period.code]
+@cache
+def _function(target: str):
+    module, name = target.split(":", 1)
+    return getattr(import_module(module), name)
 
 
 def source_values_months(
     dataset: DataSet, units: list[OrgUnit], periods: list[Period]
 ) -> dict[str, dict[int, dict[str, int | None]]]:
-    """{month: {unit id: {source: value}}} for several months at once."""
-    needed = {e.source.split(".", 1)[0] for e in dataset.elements if e.source}
+    """{period: {unit id: {source: value}}} for several periods at once."""
     out: dict[str, dict[int, dict[str, int | None]]] = {p.code: defaultdict(dict) for p in periods}
-    if "nutrition" in needed:
-        from jiceng.nutrition.report_figures import figures_for_months
-
-        villages = [u.pk for u in units if u.level == Level.VILLAGE and u.keeps_registers]
-        for month, by_unit in figures_for_months(villages, periods).items():
-            for unit_id, figures in by_unit.items():
-                out[month][unit_id].update({f"nutrition.{k}": v for k, v in figures.items()})
-    if "stock" in needed:
-        for period in periods:
-            for unit_id, figures in stock_figures(units, period).items():
-                out[period.code][unit_id].update({f"stock.{k}": v for k, v in figures.items()})
+    prefixes = sorted({e.source.split(".", 1)[0] for e in dataset.elements if e.source})
+    if not prefixes or not units:
+        return out
+    sources = pack_of(dataset.code).figure_sources
+    for prefix in prefixes:
+        figures = _function(sources[prefix])(units, periods)
+        for period_code, by_unit in figures.items():
+            for unit_id, values in by_unit.items():
+                out[period_code][unit_id].update({f"{prefix}.{k}": v for k, v in values.items()})
     return out
 
 
-def stock_figures(units: list[OrgUnit], period: Period) -> dict[int, dict[str, int]]:
-    """期初/入库/出库/报损/期末 and issues to children of each unit's own ledger (``jiceng.stock.queries``
-    owns the figures). A county's own stock is its MCH centre's ledger."""
-    from jiceng.stock.queries import period_figures
-
-    holder = {}
-    for unit in units:
-        if unit.level == Level.COUNTY and not unit.is_institution:
-            centre = OrgUnit.objects.filter(parent=unit, kind="mch_centre").first()
-            holder[centre.pk if centre else unit.pk] = unit.pk
-        else:
-            holder[unit.pk] = unit.pk
-    figures = period_figures(list(holder), period.start, period.end)
-    return {holder[unit_id]: values for unit_id, values in figures.items()}
+def source_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, int | None]]:
+    return source_values_months(dataset, units, [period])[period.code]

@@ -1,4 +1,4 @@
-"""Home-page to-do items of the review chain: reports to submit, to review, overdue ones."""
+"""Home-page to-do items of the review chain, for every data set: reports to submit, to review, overdue."""
 
 from __future__ import annotations
 
@@ -9,18 +9,23 @@ from jiceng.accounts import access
 from jiceng.orgunits.models import Level
 from jiceng.reporting import queries
 from jiceng.reporting.models import Report, State
-from jiceng.reporting.packs import dataset
-
-DATASET = "NUT_MONTHLY"
+from jiceng.reporting.packs import DataSet, all_datasets
 
 
 def items_for(user, root):
+    items = []
+    for ds in all_datasets().values():
+        items += _items(ds, user, root)
+    return items
+
+
+def _items(ds: DataSet, user, root):
     from jiceng.web.todo import TodoItem
 
-    ds = dataset(DATASET)
-    period = queries.reporting_month()
+    period = queries.reporting_period(ds)
     items = []
-    if access.can(user, "reports.submit") and root.level in queries.REPORTING_LEVELS:
+    what_form = f"{period.label}{ds.short_name}"
+    if access.can(user, "reports.submit") and root.level in queries.review_levels(ds) and ds.is_reported_by(root):
         report = Report.objects.filter(dataset=ds.code, unit=root, period=period.code).first()
         if report is None or report.state in (State.OPEN, State.RETURNED):
             due = queries.deadline(ds, root.level, period)
@@ -28,9 +33,9 @@ def items_for(user, root):
             what = "已退回，请修改后重新提交" if report and report.state == State.RETURNED else "待提交"
             items.append(
                 TodoItem(
-                    f"{period.label}月报{what}",
+                    f"{what_form}{what}",
                     f"截止 {timezone.localtime(due):%m月%d日}" + ("，已逾期" if late else ""),
-                    reverse("report_detail", args=[root.code, period.code]),
+                    reverse("report_detail", args=[ds.code, root.code, period.code]),
                     urgent=late or bool(report and report.state == State.RETURNED),
                 )
             )
@@ -39,9 +44,9 @@ def items_for(user, root):
         if waiting:
             items.append(
                 TodoItem(
-                    f"{len(waiting)} 份月报待审核",
+                    f"{len(waiting)} 份{ds.short_name}待审核",
                     "、".join(r.unit.name for r in waiting[:5]),
-                    reverse("report_detail", args=[waiting[0].unit.code, waiting[0].period]),
+                    reverse("report_detail", args=[ds.code, waiting[0].unit.code, waiting[0].period]),
                     True,
                 )
             )
@@ -50,9 +55,9 @@ def items_for(user, root):
         if late:
             items.append(
                 TodoItem(
-                    f"{len(late)} 个单位{period.label}月报逾期未报",
+                    f"{len(late)} 个单位{what_form}逾期未报",
                     "、".join(s.unit.name for s in late[:5]),
-                    f"{reverse('reports')}?period={period.code}",
+                    f"{reverse('reports')}?dataset={ds.code}&period={period.code}",
                     True,
                 )
             )

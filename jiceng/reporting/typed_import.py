@@ -34,7 +34,7 @@ from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting import actions
 from jiceng.reporting.models import Report
-from jiceng.reporting.packs import DataSet, dataset
+from jiceng.reporting.packs import DataSet
 from jiceng.reporting.values import current_cells
 
 HEADER_ROW = 3  # the export writes the title on row 1, unit and period on row 2
@@ -43,7 +43,7 @@ HEADERS = {"A": "序号", "B": "代码", "C": "项目", "D": "数值", "E": "说
 MAX_VALUE = Decimal("999999999999.99")  # DataValue: 14 digits, 2 decimals
 VALUE = Column("数值", "value", DECIMAL, decimal_places=2)
 _UNIT_CODE = re.compile(r"[（(]\s*(\d{6,12})\s*[)）]")
-_PERIOD = re.compile(r"(\d{4}-\d{1,2})")
+_PERIOD = re.compile(r"(\d{4}-\d{1,2}|\d{4}Q[1-4])", re.I)
 _BLANK = str.maketrans("", "", " \t\r\n\u3000\u00a0")
 
 
@@ -136,7 +136,7 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
             stated = found_period.group(1)
         if stated != period.code:
             errors.append(
-                _error(f"这是 {found_period.group(1)} 的月报表，不是 {period.code} 的：请上传所选月份的报表", 2, "D")
+                _error(f"这是 {found_period.group(1)} 的报表，不是 {period.code} 的：请上传所选报告期的报表", 2, "D")
             )
     # row 3: the header; columns B and D carry the meaning
     header = rows[HEADER_ROW - 1]
@@ -187,21 +187,26 @@ def _locked_message(report: Report) -> str | None:
     return None
 
 
+def computed_from_registers(ds: DataSet, unit: OrgUnit) -> bool:
+    """Whether the unit's values of ``ds`` come from its registers (then they are not typed or imported)."""
+    return unit.keeps_registers and unit.level == ds.reporting_level and any(e.source for e in ds.elements)
+
+
 def import_typed_report(
-    user, unit: OrgUnit, period_code: str, source, *, dataset_code: str = "NUT_MONTHLY", expected_version=None
+    user, unit: OrgUnit, period_code: str, source, *, dataset_code: str, expected_version=None
 ) -> TypedImportResult:
     """Check the whole file, then save every value at once, or nothing."""
-    ds = dataset(dataset_code)
     try:
-        access.require(user, "reports.fill", "您的角色不能填报月报")
+        access.require(user, "reports.fill", "您的角色不能填报报表")
         access.require_unit_in_scope(user, unit)
-        period = actions.check_period(period_code)
+        ds = actions.check_dataset(dataset_code)
+        period = actions.check_period(period_code, ds)
         report = actions.get_report(ds.code, unit, period.code)
     except access.AccessDenied as exc:
         return TypedImportResult(None, [_error(str(exc))])
     except ValidationError as exc:
         return TypedImportResult(None, [_error(m) for m in exc.messages])
-    if unit.keeps_registers:
+    if computed_from_registers(ds, unit):
         message = (
             f"{unit.display_name}使用系统台账，月报数值由台账自动计算，不能导入手工填报的月报；"
             "如需修正某项数值，请在月报页面修改并写明原因"

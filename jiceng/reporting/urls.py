@@ -4,7 +4,7 @@ from jiceng.reporting import views
 
 urlpatterns = [
     path("", views.report_index, name="reports"),
-    path("<str:code>/<str:period>/", views.report_detail, name="report_detail"),
-    path("<str:code>/<str:period>/action/", views.report_action, name="report_action"),
-    path("<str:code>/<str:period>/export.xlsx", views.report_export, name="report_export"),
+    path("<str:dataset>/<str:code>/<str:period>/", views.report_detail, name="report_detail"),
+    path("<str:dataset>/<str:code>/<str:period>/action/", views.report_action, name="report_action"),
+    path("<str:dataset>/<str:code>/<str:period>/export.xlsx", views.report_export, name="report_export"),
 ]

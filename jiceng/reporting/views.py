@@ -12,22 +12,36 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.audit.models import AuditEntry
 from jiceng.orgunits.models import Level
-from jiceng.periods import PeriodError, parse_period
+from jiceng.periods import parse_period
 from jiceng.reporting import actions, queries, validation
 from jiceng.reporting.export import render_report_xlsx
-from jiceng.reporting.packs import dataset
+from jiceng.reporting.packs import all_datasets, find_dataset
 from jiceng.reporting.values import current_cells
 from jiceng.web.forms_keep import login_required_keep_form
 
-DATASET = "NUT_MONTHLY"
+
+def _dataset_or_404(code: str):
+    ds = find_dataset(code)
+    if ds is None:
+        raise Http404(_("未找到该报表"))
+    return ds
 
 
-def _period(request):
-    code = request.GET.get("period") or queries.reporting_month().code
+def _period(request, ds):
+    code = request.GET.get("period") or queries.reporting_period(ds).code
     try:
-        return parse_period(code)
-    except PeriodError as exc:
-        raise Http404(str(exc)) from None
+        return actions.check_period(code, ds)
+    except ValidationError as exc:
+        raise Http404(" ".join(exc.messages)) from None
+
+
+def datasets_under(root) -> list:
+    """The data sets reported in ``root``'s subtree (by the root itself or the units below)."""
+    return [
+        ds
+        for ds in all_datasets().values()
+        if ds.is_reported_by(root) or queries.reporting_units(root, ds.reporting_level, ds)
+    ]
 
 
 @login_required
@@ -35,16 +49,17 @@ def report_index(request):
     root = access.scope_root(request.user)
     if root is None:
         raise Http404(_("未找到该页面"))
-    period = _period(request)
-    if root.level == Level.VILLAGE:
-        return redirect("report_detail", code=root.code, period=period.code)
-    ds = dataset(DATASET)
-    levels = [lvl for lvl in (Level.VILLAGE, Level.TOWNSHIP) if lvl != root.level or root.level == Level.COUNTY]
-    rates = [
-        queries.timeliness(ds, root, lvl, period)
-        for lvl in (Level.VILLAGE, Level.TOWNSHIP)
-        if queries.reporting_units(root, lvl)
-    ]
+    available = datasets_under(root)
+    if not available:
+        raise Http404(_("本单位不填报任何报表"))
+    ds = find_dataset(request.GET.get("dataset")) or available[0]
+    if ds not in available:
+        raise Http404(_("未找到该报表"))
+    period = _period(request, ds)
+    if root.level == ds.reporting_level:
+        return redirect("report_detail", dataset=ds.code, code=root.code, period=period.code)
+    levels = queries.review_levels(ds)
+    rates = [queries.timeliness(ds, root, lvl, period) for lvl in levels if queries.reporting_units(root, lvl, ds)]
     below_level = Level.VILLAGE if root.level == Level.TOWNSHIP else Level.TOWNSHIP
     statuses = queries.unit_statuses(ds, root, below_level, period)
     return render(
@@ -55,26 +70,28 @@ def report_index(request):
             "period": period,
             "rates": rates,
             "statuses": statuses,
-            "levels": levels,
             "overdue": queries.overdue(ds, root, period),
             "ds": ds,
-            "months": [parse_period(f"{period.start.year}-{m:02d}") for m in range(1, 13)],
+            "datasets": available,
+            "periods": queries.recent_periods(ds),
+            "root_reports": ds.is_reported_by(root),
         },
     )
 
 
-def _report_or_404(request, code, period):
+def _report_or_404(request, dataset, code, period):
+    ds = _dataset_or_404(dataset)
     unit = access.unit_in_scope_or_404(request.user, code)
     try:
-        return actions.get_report(DATASET, unit, period)
+        return actions.get_report(ds.code, unit, period)
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from None
 
 
 @login_required
-def report_detail(request, code: str, period: str):
-    report = _report_or_404(request, code, period)
-    ds = dataset(DATASET)
+def report_detail(request, dataset: str, code: str, period: str):
+    report = _report_or_404(request, dataset, code, period)
+    ds = find_dataset(report.dataset)
     cells = current_cells(ds, report)
     violations = validation.validate(ds, cells, actions.previous_cells(ds, report), level=report.unit.level)
     user = request.user
@@ -84,17 +101,19 @@ def report_detail(request, code: str, period: str):
     comments = {}
     for comment in report.comments.select_related("author").order_by("at"):
         comments.setdefault(comment.element, []).append(comment)
+    kept = request.session.pop(f"report_form_{report.pk}", {})  # what a failed save sent back
     rows = [
         {
+            "kept": kept.get(f"v_{e.code}"),
             "element": e,
             "cell": cells.get(e.code),
             "comments": comments.get(e.code, []),
-            "origin": _origin_label(report, e),
+            "origin": _origin_label(ds, report, e),
         }
         for e in ds.elements
     ]
     children = []
-    if report.unit.level in (Level.TOWNSHIP, Level.COUNTY):
+    if report.unit.level != ds.reporting_level and report.unit.level in (Level.TOWNSHIP, Level.COUNTY):
         below = Level.VILLAGE if report.unit.level == Level.TOWNSHIP else Level.TOWNSHIP
         children = queries.unit_statuses(ds, report.unit, below, parse_period(report.period))
     history = AuditEntry.objects.filter(object_type="reporting.report", object_id=str(report.pk)).order_by("at")
@@ -105,6 +124,8 @@ def report_detail(request, code: str, period: str):
             "report": report,
             "ds": ds,
             "rows": rows,
+            "periods": queries.recent_periods(ds),
+            "other_datasets": [d for d in all_datasets().values() if d.is_reported_by(report.unit) and d != ds],
             "violations": violations,
             "errors": validation.errors(violations),
             "warnings": validation.warnings(violations),
@@ -116,14 +137,15 @@ def report_detail(request, code: str, period: str):
             "history": history,
             "can_review_children": access.can(user, "reports.review") and report.unit.pk == getattr(root, "pk", None),
             "deadline": queries.deadline(ds, report.unit.level, parse_period(report.period))
-            if report.unit.level in queries.REPORTING_LEVELS
+            if report.unit.level in queries.review_levels(ds)
             else None,
+            "kept_reason": kept.get("reason", ""),
         },
     )
 
 
-def _origin_label(report, element) -> str:
-    if report.unit.level != Level.VILLAGE and element.aggregation == "sum":
+def _origin_label(ds, report, element) -> str:
+    if report.unit.level != ds.reporting_level and element.aggregation == "sum":
         return _("下级汇总")
     if element.source is None or not report.unit.keeps_registers:
         return _("手工填报")
@@ -131,10 +153,11 @@ def _origin_label(report, element) -> str:
 
 
 @login_required_keep_form
-def report_action(request, code: str, period: str):
-    report = _report_or_404(request, code, period)
+def report_action(request, dataset: str, code: str, period: str):
+    report = _report_or_404(request, dataset, code, period)
+    back = {"dataset": report.dataset, "code": code, "period": report.period}
     if request.method != "POST":
-        return redirect("report_detail", code=code, period=period)
+        return redirect("report_detail", **back)
     action = request.POST.get("action")
     try:
         version = int(request.POST.get("version", ""))
@@ -162,7 +185,7 @@ def report_action(request, code: str, period: str):
             )
             messages.success(request, _("已退回"))
         elif action == "missing":
-            child = _report_or_404(request, post.get("unit", ""), period)
+            child = _report_or_404(request, report.dataset, post.get("unit", ""), period)
             actions.mark_missing(child, reason=post.get("reason", ""), acting_user=user)
             messages.success(request, _("已标记缺报"))
         else:
@@ -172,12 +195,16 @@ def report_action(request, code: str, period: str):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-    return redirect("report_detail", code=code, period=period)
+        if action == "save":  # nothing typed is lost: the form comes back with the user's values and reason
+            request.session[f"report_form_{report.pk}"] = {
+                k: v for k, v in post.items() if k.startswith("v_") or k == "reason"
+            }
+    return redirect("report_detail", **back)
 
 
 @login_required
-def report_export(request, code: str, period: str):
-    report = _report_or_404(request, code, period)
+def report_export(request, dataset: str, code: str, period: str):
+    report = _report_or_404(request, dataset, code, period)
     filename, mimetype, content = render_report_xlsx(report, acting_user=request.user)
     response = HttpResponse(content, content_type=mimetype)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"

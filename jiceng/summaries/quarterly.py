@@ -14,8 +14,13 @@ from jiceng.indicators import compute, quality
 from jiceng.indicators.compute import IndicatorValue
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, PeriodError, parse_period
+from jiceng.reporting.packs import all_packs
 
-CODES = ("NUT_COVERAGE", "NUT_EFFECTIVE_USE", "NUT_COUNSELLING", "NUT_ANAEMIA", "NUT_STUNTING")
+
+def rate_codes(programme: str) -> list[str]:
+    """The programme's rate indicators (counts such as packs issued are not ranked)."""
+    pack = all_packs()[programme]
+    return [code for code, ind in pack.indicators.items() if ind.denominator.text.strip() != "1"]
 
 
 @dataclass
@@ -38,6 +43,7 @@ class QuarterlyAnalysis:
     previous: Period
     official: bool
     indicator: str
+    programme: str
     total: Row
     rows: list[Row]
     lagging: list[Row]
@@ -46,10 +52,22 @@ class QuarterlyAnalysis:
 
 
 def analyse(
-    unit: OrgUnit, period_code: str, *, official: bool = True, indicator: str = "NUT_COVERAGE"
+    unit: OrgUnit,
+    period_code: str,
+    *,
+    official: bool = True,
+    programme: str | None = None,
+    indicator: str | None = None,
 ) -> QuarterlyAnalysis:
     from jiceng.indicators.views import child_units
 
+    programme = programme or next(p for p, pack in all_packs().items() if pack.indicators)
+    if programme not in all_packs() or not rate_codes(programme):
+        raise ValidationError({"programme": "项目：没有该项目或该项目没有比率指标"})
+    codes = rate_codes(programme)
+    indicator = indicator or codes[0]
+    if indicator not in codes:
+        raise ValidationError({"indicator": "指标：该项目没有此指标"})
     try:
         period = parse_period(period_code)
     except PeriodError as exc:
@@ -58,10 +76,8 @@ def analyse(
         raise ValidationError({"period": "期间：季度分析的期间应为季度，如 2026Q3"})
     previous = period.previous()
     children = child_units(unit)
-    now = compute.compute(unit, [unit, *children], period, official=official, codes=list(CODES))
-    before = compute.compute(
-        unit, [unit, *children], previous, official=official, codes=list(CODES), with_last_year=False
-    )
+    now = compute.compute(unit, [unit, *children], period, official=official, codes=codes)
+    before = compute.compute(unit, [unit, *children], previous, official=official, codes=codes, with_last_year=False)
     rows = [Row(c, now[(c.pk, indicator)], before[(c.pk, indicator)]) for c in children]
     ranked = compute.ranking([r.now for r in rows])
     order = {v.unit.pk: i for i, v in enumerate(ranked)}
@@ -75,6 +91,7 @@ def analyse(
         previous,
         official,
         indicator,
+        programme,
         Row(unit, now[(unit.pk, indicator)], before[(unit.pk, indicator)]),
         rows,
         lagging,
@@ -86,7 +103,7 @@ def analyse(
 def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, bytes]:
     name = analysis.total.now.indicator.name
     document = OfficialDocument(
-        f"{analysis.unit.display_name}{analysis.period.label}儿童营养改善项目分析",
+        f"{analysis.unit.display_name}{analysis.period.label}{all_packs()[analysis.programme].name}分析",
         issuer=analysis.unit.display_name,
         date=compute.today(),
     )
@@ -97,7 +114,10 @@ def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, 
     if total.previous.value is not None and total.change is not None:
         sentence += f"，较上季度{'提高' if total.change >= 0 else '降低'}{abs(total.change):.2f}个百分点"
     if total.now.target is not None:
-        sentence += f"，{'达到' if total.now.status == 'met' else '未达到'}目标（{float(total.now.target):g}%）"
+        unit_label = total.now.indicator.unit_label
+        sentence += (
+            f"，{'达到' if total.now.status == 'met' else '未达到'}目标（{float(total.now.target):g}{unit_label}）"
+        )
     document.heading1("一、总体情况")
     document.paragraph(sentence + "。")
     document.heading1("二、各单位情况")
@@ -107,7 +127,7 @@ def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, 
             [
                 r.unit.name,
                 r.now.display if r.now.value is not None else None,
-                f"{float(r.now.target):g}%" if r.now.target is not None else None,
+                f"{float(r.now.target):g}{r.now.indicator.unit_label}" if r.now.target is not None else None,
                 r.previous.display if r.previous.value is not None else None,
                 r.change,
             ]
@@ -129,7 +149,7 @@ def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, 
         object_type="quarterly",
         object_repr=analysis.unit.name,
         unit=analysis.unit,
-        after={"period": analysis.period.code, "official": analysis.official},
+        after={"period": analysis.period.code, "official": analysis.official, "programme": analysis.programme},
     )
     filename = quote(f"{analysis.unit.name}_{analysis.period.code}_季度分析.docx")
     return filename, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.render()

@@ -47,6 +47,23 @@ def build_document(summary: Summary) -> OfficialDocument:
             else:
                 document.paragraph(line)
         if key == "results":
+            for section in writer.programme_sections(unit, period, official=summary.official):
+                document.table(
+                    ["指标", "本期", "目标", "上年同期", "达标情况"],
+                    [
+                        [
+                            v.indicator.name,
+                            v.display if v.value is not None else None,
+                            f"{float(v.target):g}{v.indicator.unit_label}" if v.target is not None else None,
+                            v.last_year.display if v.last_year and v.last_year.value is not None else None,
+                            v.status_label or None,
+                        ]
+                        for v in section.counts + section.values
+                    ],
+                    caption=f"{section.heading}主要指标",
+                )
+            if values[(unit.pk, "NUT_PACKS")].value is None:
+                continue  # no nutrition figures for this unit and period: no nutrition table or charts
             rows = []
             for code in writer.RATE_CODES:
                 v = values[(unit.pk, code)]
@@ -60,10 +77,9 @@ def build_document(summary: Summary) -> OfficialDocument:
                     ]
                 )
             document.table(["指标", "本期", "目标", "上年同期", "达标情况"], rows, caption="主要指标完成情况")
-            this_year, last_year = compute.monthly_series(
+            months, this_year, last_year = compute.monthly_series(
                 unit, "NUT_COVERAGE", period.start.year, official=summary.official
             )
-            months = [f"{m}月" for m in range(1, 13)]
             coverage = values[(unit.pk, "NUT_COVERAGE")]
             if any(v is not None for v in this_year):
                 document.image(

@@ -127,7 +127,13 @@ def quarterly(request, code: str, period: str):
     if not access.can(request.user, "analysis.view"):
         raise Http404(_("未找到该页面"))
     try:
-        analysis = analyse(unit, period, official=request.GET.get("figures") != "working")
+        analysis = analyse(
+            unit,
+            period,
+            official=request.GET.get("figures") != "working",
+            programme=request.GET.get("programme") or None,
+            indicator=request.GET.get("indicator") or None,
+        )
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from None
     if request.GET.get("format") == "docx":
@@ -135,4 +141,13 @@ def quarterly(request, code: str, period: str):
         response = HttpResponse(content, content_type=mimetype)
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
         return response
-    return render(request, "summaries/quarterly.html", {"a": analysis, "query": request.GET.urlencode()})
+    from jiceng.reporting.packs import all_packs
+    from jiceng.summaries.quarterly import rate_codes
+
+    programmes = [(k, p.name) for k, p in all_packs().items() if p.indicators]
+    indicators = [all_packs()[analysis.programme].indicators[c] for c in rate_codes(analysis.programme)]
+    return render(
+        request,
+        "summaries/quarterly.html",
+        {"a": analysis, "query": request.GET.urlencode(), "programmes": programmes, "indicators": indicators},
+    )

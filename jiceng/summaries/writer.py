@@ -104,12 +104,31 @@ def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.dat
         sections={},
         provisional=not period.is_closed(today),
     )
-    if own["NUT_PACKS"].value is None and own["NUT_COVERAGE"].value is None:
+    sections = programme_sections(unit, period, official=official)
+    if sections and len(sections) + (own["NUT_PACKS"].value is not None) > 1:
+        draft.title = f"{unit.display_name}{words}卫生健康项目工作总结"
+        draft.opening = (
+            f"{words}，在{guided_by}的指导下，{we}认真落实儿童营养改善、妇幼健康和基本公共卫生服务等项目，"
+            f"扎实开展各项工作。现将{words}工作总结如下："
+        )
+    if own["NUT_PACKS"].value is None and own["NUT_COVERAGE"].value is None and not sections:
         draft.has_data = False
         return draft
-    draft.sections["results"] = _results(draft, own, unit, period)
+    results = _results(draft, own, unit, period) if own["NUT_PACKS"].value is not None else ""
+    for section in sections:
+        results += ("\n" if results else "") + _programme_text(draft, section)
+    draft.sections["results"] = results
     draft.sections["practice"] = _practice(draft, unit, period)
     problems = _problems(draft, own, values, children, unit, period, today)
+    for section in sections:
+        for v in section.values:
+            if v.status == "not_met" and not v.is_count:
+                problems.append(
+                    (
+                        "below_target",
+                        f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。",
+                    )
+                )
     draft.sections["problems"] = "\n".join(text for _kind, text in problems) or "本期数据未发现突出问题。"
     draft.problems = [kind for kind, _text in problems]
     draft.sections["next_steps"] = (
@@ -117,6 +136,61 @@ def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.dat
         or "继续做好营养包发放、随访和健康教育工作，巩固项目成效。"
     )
     return draft
+
+
+@dataclass
+class ProgrammeSection:
+    """One programme's part of the summary (妇幼健康工作, 基本公共卫生服务工作), as its pack declares it."""
+
+    programme: str
+    heading: str
+    counts: list[IndicatorValue]
+    values: list[IndicatorValue]
+
+
+def programme_sections(unit: OrgUnit, period: Period, *, official: bool) -> list[ProgrammeSection]:
+    """The sections of the programmes whose packs declare a ``summary`` and that have figures for the unit
+    and period; every figure from the indicator module."""
+    from jiceng.reporting.packs import all_packs
+
+    sections = []
+    for programme, pack in all_packs().items():
+        if pack.summary is None:
+            continue
+        codes = [*pack.summary.counts, *pack.summary.indicators]
+        values = compute.compute(unit, [unit], period, official=official, codes=codes)
+        counts = [values[(unit.pk, c)] for c in pack.summary.counts]
+        rates = [values[(unit.pk, c)] for c in pack.summary.indicators]
+        if any(v.value is not None for v in counts + rates):
+            sections.append(ProgrammeSection(programme, pack.summary.heading, counts, rates))
+    return sections
+
+
+def _programme_text(draft: Draft, section: ProgrammeSection) -> str:
+    """「妇幼健康工作。全年活产272人；孕产妇系统管理率为94.48%，较上年同期提高…，达到目标（90%以上）；…」"""
+    parts = []
+    for v in section.counts:
+        if v.value is not None:
+            text = _figure(draft, f"{v.indicator.code}.value", f"{v.value:.0f}")
+            sentence = f"{v.indicator.name}{text}{v.indicator.unit_label}"
+            if v.change is not None:
+                _figure(draft, f"{v.indicator.code}.change", f"{abs(v.change):.2f}")
+                sentence += f"，{change_text(v)}"
+            parts.append(sentence)
+    for v in section.values:
+        if v.value is None:
+            continue  # no denominator: left out, never written as 0
+        sentence = f"{v.indicator.name}为{_figure(draft, f'{v.indicator.code}.value', v.display)}"
+        change = change_text(v)
+        if change:
+            _figure(draft, f"{v.indicator.code}.change", f"{abs(v.change):.2f}")
+            sentence += f"，{change}"
+        target = target_text(v)
+        if target:
+            _figure(draft, f"{v.indicator.code}.target", f"{float(v.target):g}{v.indicator.unit_label}")
+            sentence += f"，{target}"
+        parts.append(sentence)
+    return f"{section.heading}：" + "；".join(parts) + "。"
 
 
 def _figure(draft: Draft, key: str, text: str) -> str:

@@ -99,7 +99,7 @@ def test_an_indicator_naming_an_unknown_element_is_refused_at_load(tmp_path):
     pack = tmp_path / "broken"
     pack.mkdir()
     (pack / "report.yaml").write_text(
-        "dataset: {code: X, name: 测试, deadlines: {village: 1}}\nelements:\n  - {code: A1, name: 甲}\n",
+        "dataset: {code: X, name: 测试, deadlines: {village: 1, township: 3}}\nelements:\n  - {code: A1, name: 甲}\n",
         encoding="utf-8",
     )
     (pack / "indicators.yaml").write_text(

@@ -72,6 +72,7 @@ def test_show_json_reports_an_override_with_its_computed_value_and_reason(tree, 
         "origin": "override",
         "overridden": True,
         "computed": 90,
+        "computed_from": "台账计算",
         "difference": -10,
         "reason": "一名儿童退回10包",
         "comments": [],
@@ -175,25 +176,25 @@ def test_status_lists_units_with_timeliness_and_completeness(tree, registers):
 
 def test_api_detail_is_the_same_dict_as_the_cli_json(tree, registers):
     approved_village_report(tree)
-    response = api(tree.township_reviewer).get(f"/api/reports/{tree.village_a1.code}/{PERIOD}/")
+    response = api(tree.township_reviewer).get(f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/{PERIOD}/")
     assert response.status_code == 200
     assert response.json() == show_json(tree.township_reviewer, tree.village_a1.code)
 
 
 def test_api_outside_scope_is_404_and_a_bad_period_400(tree, registers):
-    response = api(tree.village_doctor_b).get(f"/api/reports/{tree.village_a1.code}/{PERIOD}/")
+    response = api(tree.village_doctor_b).get(f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/{PERIOD}/")
     assert response.status_code == 404 and response.json()["detail"] == "未找到该单位"
     response = api(tree.township_reviewer_b).post(
-        f"/api/reports/{tree.village_a1.code}/{PERIOD}/approve", {"version": 1}, format="json"
+        f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/{PERIOD}/approve", {"version": 1}, format="json"
     )
     assert response.status_code == 404
-    response = api(tree.village_doctor).get(f"/api/reports/{tree.village_a1.code}/2026-13/")
+    response = api(tree.village_doctor).get(f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/2026-13/")
     assert response.status_code == 400 and "无法识别" in response.json()["period"][0]
-    assert APIClient().get(f"/api/reports/{tree.village_a1.code}/{PERIOD}/").status_code in (401, 403)
+    assert APIClient().get(f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/{PERIOD}/").status_code in (401, 403)
 
 
 def test_api_the_review_chain_with_versions_and_a_conflict(tree, registers):
-    url = f"/api/reports/{tree.village_a1.code}/{PERIOD}/"
+    url = f"/api/reports/NUT_MONTHLY/{tree.village_a1.code}/{PERIOD}/"
     doctor, reviewer = api(tree.village_doctor), api(tree.township_reviewer)
     version = doctor.get(url).json()["version"]
     response = doctor.post(url + "submit", {"version": version}, format="json")
@@ -236,7 +237,7 @@ def test_api_submit_with_warnings_needs_notes(tree, registers):
     tree.village_a2.save()
     report = actions.get_report("NUT_MONTHLY", tree.village_a2, PERIOD)
     actions.set_values(report, {"N01": "2", "N04": "3", "N05": "90"}, acting_user=tree.township_officer)
-    url = f"/api/reports/{tree.village_a2.code}/{PERIOD}/"
+    url = f"/api/reports/NUT_MONTHLY/{tree.village_a2.code}/{PERIOD}/"
     officer = api(tree.township_officer)
     version = officer.get(url).json()["version"]
     response = officer.post(url + "submit", {"version": version}, format="json")
@@ -249,7 +250,7 @@ def test_api_submit_with_warnings_needs_notes(tree, registers):
 
 
 def test_api_missing_marks_a_village(tree, registers):
-    url = f"/api/reports/{tree.village_a2.code}/{PERIOD}/missing"
+    url = f"/api/reports/NUT_MONTHLY/{tree.village_a2.code}/{PERIOD}/missing"
     response = api(tree.township_reviewer).post(url, {"reason": "村医外出培训"}, format="json")
     assert response.status_code == 200 and response.json()["missing"] is True
     assert response.json()["state_label"] == "缺报"
@@ -257,7 +258,7 @@ def test_api_missing_marks_a_village(tree, registers):
 
 def test_api_list_gives_statuses_and_rates_per_level_in_scope(tree, registers):
     approved_village_report(tree)
-    data = api(tree.county_mch).get("/api/reports/", {"period": PERIOD}).json()
+    data = api(tree.county_mch).get("/api/reports/", {"dataset": "NUT_MONTHLY", "period": PERIOD}).json()
     levels = {level["level"]: level for level in data["levels"]}
     assert levels["village"]["due"] == 4 and levels["village"]["approved"] == 1
     assert levels["village"]["completeness"] == 25.0 and levels["township"]["due"] == 2
@@ -265,16 +266,16 @@ def test_api_list_gives_statuses_and_rates_per_level_in_scope(tree, registers):
     a1 = next(u for u in data["units"] if u["code"] == tree.village_a1.code)
     assert a1["state_label"] == "已审核" and a1["reviewed_by"]["name"] == "张院长"
     # a village doctor sees only the own village
-    mine = api(tree.village_doctor).get("/api/reports/", {"period": PERIOD}).json()
+    mine = api(tree.village_doctor).get("/api/reports/", {"dataset": "NUT_MONTHLY", "period": PERIOD}).json()
     assert [u["code"] for u in mine["units"]] == [tree.village_a1.code]
-    response = api(tree.village_doctor).get("/api/reports/", {"period": "2099-01"})
+    response = api(tree.village_doctor).get("/api/reports/", {"dataset": "NUT_MONTHLY", "period": "2099-01"})
     assert response.status_code == 400 and "尚未开始" in response.json()["period"][0]
 
 
 def test_api_is_in_the_openapi_schema(tree):
     schema = api(tree.admin).get("/api/schema/?format=json")
     assert schema.status_code == 200
-    assert {"/api/reports/", "/api/reports/{code}/{period}/"} <= set(schema.json()["paths"])
+    assert {"/api/reports/", "/api/reports/{dataset}/{code}/{period}/"} <= set(schema.json()["paths"])
 
 
 def _shanghai():

@@ -52,7 +52,7 @@ def row_of(code: str) -> int:
 
 def test_a_valid_file_saves_every_value_as_typed(tree, typed_village):
     content = filled(blank_form(tree, typed_village), GOOD)
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content)
+    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content, dataset_code="NUT_MONTHLY")
     assert result.ok, [str(e) for e in result.errors]
     assert result.rows == 27 and result.saved == len(GOOD)
     report = Report.objects.get(unit=typed_village, period=PERIOD)
@@ -62,7 +62,7 @@ def test_a_valid_file_saves_every_value_as_typed(tree, typed_village):
     assert AuditEntry.objects.filter(action="report.import", object_id=str(report.pk)).count() == 1
     assert AuditEntry.objects.filter(action="report.value", object_id=str(report.pk)).count() == len(GOOD)
     # importing the same file again changes nothing
-    again = import_typed_report(tree.township_officer, typed_village, PERIOD, content)
+    again = import_typed_report(tree.township_officer, typed_village, PERIOD, content, dataset_code="NUT_MONTHLY")
     assert again.ok and again.saved == 0
 
 
@@ -71,7 +71,7 @@ def test_bad_cells_are_reported_by_row_and_column_and_nothing_is_saved(tree, typ
         sheet.cell(row=rows["N10"], column=2, value="N99")  # an unknown code (and N10 goes missing)
 
     content = filled(blank_form(tree, typed_village), {**GOOD, "N04": -3, "N05": "三十", "N12": "1.234"}, edit=edit)
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content)
+    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content, dataset_code="NUT_MONTHLY")
     assert not result.ok
     by_place = {(e.row, e.letter): e.message for e in result.errors}
     assert "不能为负数" in by_place[(row_of("N04"), "D")] and "本月领取儿童数" in by_place[(row_of("N04"), "D")]
@@ -89,7 +89,11 @@ def test_a_repeated_code_is_refused(tree, typed_village):
         sheet.cell(row=rows["N02"], column=2, value="N01")
 
     result = import_typed_report(
-        tree.township_officer, typed_village, PERIOD, filled(blank_form(tree, typed_village), GOOD, edit=edit)
+        tree.township_officer,
+        typed_village,
+        PERIOD,
+        filled(blank_form(tree, typed_village), GOOD, edit=edit),
+        dataset_code="NUT_MONTHLY",
     )
     assert any(e.row == row_of("N02") and "N01 重复" in e.message for e in result.errors)
 
@@ -99,17 +103,17 @@ def test_a_wrong_header_is_refused_before_any_cell_is_read(tree, typed_village):
         sheet["D3"] = "值"
 
     content = filled(blank_form(tree, typed_village), {"N05": "三十"}, edit=edit)
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content)
+    result = import_typed_report(tree.township_officer, typed_village, PERIOD, content, dataset_code="NUT_MONTHLY")
     assert [(e.row, e.letter) for e in result.errors] == [(3, "D")]
     assert "表头应为“数值”，实际为“值”" in result.errors[0].message
 
 
 def test_a_file_of_another_unit_or_month_is_refused(tree, typed_village):
     other_unit = filled(blank_form(tree, tree.village_a1), GOOD)
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, other_unit)
+    result = import_typed_report(tree.township_officer, typed_village, PERIOD, other_unit, dataset_code="NUT_MONTHLY")
     assert any(e.row == 2 and e.letter == "A" and tree.village_a1.code in e.message for e in result.errors)
     other_month = filled(blank_form(tree, typed_village, "2026-09"), GOOD)
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, other_month)
+    result = import_typed_report(tree.township_officer, typed_village, PERIOD, other_month, dataset_code="NUT_MONTHLY")
     assert any(e.row == 2 and e.letter == "D" and "2026-09" in e.message for e in result.errors)
     assert not DataValue.objects.filter(report__unit=typed_village).exists()
 
@@ -119,7 +123,11 @@ def test_a_locked_report_is_refused_and_the_message_says_who_can_reopen_it(tree,
     actions.set_values(report, {"N01": "5", "N04": "4", "N05": "120"}, acting_user=tree.township_officer)
     actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
     result = import_typed_report(
-        tree.township_officer, typed_village, PERIOD, filled(blank_form(tree, typed_village), GOOD)
+        tree.township_officer,
+        typed_village,
+        PERIOD,
+        filled(blank_form(tree, typed_village), GOOD),
+        dataset_code="NUT_MONTHLY",
     )
     assert len(result.errors) == 1
     message = result.errors[0].message
@@ -130,13 +138,17 @@ def test_a_locked_report_is_refused_and_the_message_says_who_can_reopen_it(tree,
 
 def test_units_that_keep_registers_and_unreadable_files_are_refused(tree, typed_village, registers):
     content = filled(blank_form(tree, tree.village_a1), GOOD)
-    result = import_typed_report(tree.village_doctor, tree.village_a1, PERIOD, content)
+    result = import_typed_report(tree.village_doctor, tree.village_a1, PERIOD, content, dataset_code="NUT_MONTHLY")
     assert "使用系统台账" in result.errors[0].message
-    result = import_typed_report(tree.township_officer, typed_village, PERIOD, b"not an excel file")
+    result = import_typed_report(
+        tree.township_officer, typed_village, PERIOD, b"not an excel file", dataset_code="NUT_MONTHLY"
+    )
     assert "无法读取该文件" in result.errors[0].message
-    result = import_typed_report(tree.township_officer, typed_village, "2099-01", content)
+    result = import_typed_report(tree.township_officer, typed_village, "2099-01", content, dataset_code="NUT_MONTHLY")
     assert "尚未开始" in result.errors[0].message
-    result = import_typed_report(tree.township_reviewer, typed_village, PERIOD, content)  # no reports.fill
+    result = import_typed_report(
+        tree.township_reviewer, typed_village, PERIOD, content, dataset_code="NUT_MONTHLY"
+    )  # no reports.fill
     assert "不能填报" in result.errors[0].message
 
 
@@ -167,4 +179,4 @@ def test_the_import_page(client, tree, typed_village):
     client.force_login(tree.county_bureau)
     assert client.get("/reports/import/").status_code == 404
     client.force_login(tree.village_doctor)
-    assert "没有手工填报月报的单位" in client.get("/reports/import/").content.decode()
+    assert "没有手工填报该报表的单位" in client.get("/reports/import/").content.decode()

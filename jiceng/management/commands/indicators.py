@@ -40,6 +40,6 @@ class Command(BaseCommand):
             f"{table['unit']['name']} {table['period']['label']}（{'正式数' if table['figures'] == 'official' else '工作数'}）"
         )
         for row in table["indicators"]:
-            value = "—" if row["value"] is None else f"{row['value']}{row['unit']}"
+            value = "—" if row["value"] is None else row["display"]
             target = "" if row["target"] is None else f"  目标 {row['target']}"
             self.stdout.write(f"  {row['code']:<26} {row['name']:<14} {value:>12}{target}")

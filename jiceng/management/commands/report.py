@@ -1,10 +1,13 @@
-"""jiceng report show   --unit CODE --period 2026-03 --user NAME [--json]
-jiceng report export --unit CODE --period 2026-03 --user NAME --out FILE.xlsx
-jiceng report status --period 2026-03 --user NAME [--under CODE] [--json]
+"""jiceng report datasets [--json]
+jiceng report show   --dataset MCH_MONTHLY --unit CODE --period 2026-03 --user NAME [--json]
+jiceng report export --dataset PH_QUARTERLY --unit CODE --period 2026Q1 --user NAME --out FILE.xlsx
+jiceng report status --dataset NUT_MONTHLY --period 2026-03 --user NAME [--under CODE] [--json]
 
-The monthly report as the user sees it on its page: state, who submitted and reviewed it and when,
-every value with its code and name, validation results. A unit outside the user's subtree is
-"not found", exactly like a 404. ``show --json`` prints the same dict as ``GET /api/reports/<code>/<period>/``.
+A report as the user sees it on its page: state, who submitted and reviewed it and when, every value
+with its code and name, validation results. ``--dataset`` names the form (``jiceng report datasets``
+lists them); without it, the first form the unit fills. A unit outside the user's subtree is "not
+found", exactly like a 404. ``show --json`` prints the same dict as
+``GET /api/reports/<dataset>/<code>/<period>/``.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
 from jiceng.reporting import actions, queries
 from jiceng.reporting.export import render_report_xlsx
-from jiceng.reporting.packs import dataset
-from jiceng.reporting.serialize import DATASET, find_report, report_dict, statuses_dict
+from jiceng.reporting.packs import all_datasets, datasets_reported_by
+from jiceng.reporting.serialize import find_report, report_dict, statuses_dict
 
 SEVERITY = {"error": "错误", "warning": "警告"}
 
@@ -37,6 +40,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="verb", required=True)
+        listing = sub.add_parser("datasets", help="the forms (data sets) of every programme pack")
+        listing.add_argument("--json", action="store_true", help="print JSON")
         show = sub.add_parser("show", help="one report: state, reviewer, values, validation results")
         show.add_argument("--unit", required=True, help="unit code")
         show.add_argument("--period", required=True, help="month, e.g. 2026-03")
@@ -51,14 +56,19 @@ class Command(BaseCommand):
         status.add_argument("--json", action="store_true", help="print JSON")
         for p in (show, export, status):
             add_user_argument(p)
+            p.add_argument("--dataset", help="form code, e.g. NUT_MONTHLY, MCH_MONTHLY, PH_QUARTERLY")
 
     def handle(self, *args, **options):
-        user = acting_user(options)
         verb = options["verb"]
+        if verb == "datasets":
+            return self._datasets(options)
+        user = acting_user(options)
         if verb == "status":
             return self._status(user, options)
         try:
-            report = find_report(user, options["unit"], options["period"])
+            unit = access.unit_in_scope_or_404(user, options["unit"])
+            code = options.get("dataset") or next((d.code for d in datasets_reported_by(unit)), "")
+            report = find_report(user, options["unit"], options["period"], code)
         except Http404:
             raise CommandError(f"未找到该单位 {options['unit']}（不存在或不在您的管辖范围内）") from None
         except ValidationError as exc:
@@ -82,13 +92,28 @@ class Command(BaseCommand):
         if not path.parent.exists():
             raise CommandError(f"--out：目录 {path.parent} 不存在")
         path.write_bytes(content)
-        self.stdout.write(f"已导出 {report.unit.display_name} {report.period} 月报表：{path}（{len(content)} 字节）")
+        self.stdout.write(f"已导出 {report.unit.display_name} {report.period} 报表：{path}（{len(content)} 字节）")
+
+    def _datasets(self, options) -> None:
+        rows = [
+            {
+                "code": d.code,
+                "name": d.name,
+                "programme": d.programme,
+                "period_type": d.period_type,
+                "levels": list(d.levels),
+            }
+            for d in all_datasets().values()
+        ]
+        if options["json"]:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False, indent=1))
+            return
+        for row in rows:
+            self.stdout.write(
+                f"{row['code']:<14} {_pad(row['name'], 32)} {row['period_type']:<10} {'、'.join(row['levels'])}"
+            )
 
     def _status(self, user, options) -> None:
-        try:
-            period = actions.check_period(options.get("period") or queries.reporting_month().code)
-        except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
         if options.get("under"):
             try:
                 root = access.unit_in_scope_or_404(user, options["under"])
@@ -96,11 +121,26 @@ class Command(BaseCommand):
                 raise CommandError(f"未找到该单位 {options['under']}（不存在或不在您的管辖范围内）") from None
         else:
             root = access.scope_root(user)
-        data = statuses_dict(dataset(DATASET), root, period)
+        try:
+            ds = actions.check_dataset(
+                options.get("dataset")
+                or next(
+                    (
+                        d.code
+                        for d in all_datasets().values()
+                        if d.is_reported_by(root) or queries.reporting_units(root, d.reporting_level, d)
+                    ),
+                    "",
+                )
+            )
+            period = actions.check_period(options.get("period") or queries.reporting_period(ds).code, ds)
+        except ValidationError as exc:
+            raise CommandError(_messages(exc)) from None
+        data = statuses_dict(ds, root, period)
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
             return
-        self.stdout.write(f"{data['period_label']} 月报 · {root.display_name}")
+        self.stdout.write(f"{data['period_label']} {data['dataset_name']} · {root.display_name}")
         for level in data["levels"]:
             rate = lambda v: "—" if v is None else f"{v:.2f}%"  # noqa: E731
             self.stdout.write(
@@ -130,7 +170,7 @@ class Command(BaseCommand):
             value = "—" if v["value"] is None else v["value"]
             line = f"  {v['code']:<5} {_pad(v['name'], 24)} {value:>10}"
             if v["overridden"]:
-                line += f"  （修正：台账计算 {v['computed']}，差 {v['difference']}，原因：{v['reason']}）"
+                line += f"  （修正：{v['computed_from']} {v['computed']}，差 {v['difference']}，原因：{v['reason']}）"
             out(line)
             for c in v["comments"]:
                 out(f"        意见（{_who(c['author'])} {c['at']}）：{c['text']}")

@@ -1,0 +1,302 @@
+"""The one aggregation: the value of every element of any data set for any unit and report period,
+official or working. Report pages, exports, the API, the CLI, indicators, dashboards, summaries, the
+quarterly analysis and the demo all read figures through :func:`unit_values` (or :func:`period_values`
+for a period that spans several report periods).
+
+A unit's value for one report period is, recursively:
+
+- **official** (正式数据): its own report's frozen values if that report is approved (an approved
+  report already holds its children's sums, and any override its submitter made with a reason);
+  otherwise the sum of its children's official values. A unit at the data set's reporting level
+  without an approved report has no official value.
+- **working** (工作数据): its own report's frozen values if submitted or approved; nothing if the level
+  above marked it 缺报; otherwise, at the reporting level, the register figures (``source``) or the
+  typed values; above it, the sum of its children's working values — in both cases with the unit's own
+  typed values and overrides applied over them.
+
+``sum`` elements are summed upward; ``own`` elements (a unit's own stock) are never summed: they are the
+unit's own register figure or stored value. Over several report periods (a quarter of monthly reports, a
+year of quarterly ones) an element is summed (``period_aggregation: sum``) or takes the latest period
+that has a value (``last``: positions such as records built or people under management).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import reduce
+from operator import or_
+
+from jiceng.orgunits.models import INSTITUTION_KINDS, Level, OrgUnit, subtree_q
+from jiceng.periods import Period, parse_period
+from jiceng.reporting.models import DataValue, Report, State
+from jiceng.reporting.packs import DataSet
+
+LEVEL_ORDER = (Level.PROVINCE, Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE)
+FROZEN_STATES = (State.SUBMITTED, State.APPROVED)
+ENTERED = (DataValue.Origin.TYPED, DataValue.Origin.OVERRIDE)
+CHUNK = 2000  # ids per IN (…) list: well under SQLite's and PostgreSQL's limits
+
+
+@dataclass
+class Cell:
+    """One figure of a report as shown: the value used, the value it would have without the unit's own
+    entry (register figure or children's sum), where the value came from, and the override's reason."""
+
+    element: str
+    value: Decimal | None
+    computed: Decimal | None = None
+    origin: str = DataValue.Origin.COMPUTED
+    reason: str = ""
+
+    @property
+    def overridden(self) -> bool:
+        return self.origin == DataValue.Origin.OVERRIDE
+
+    @property
+    def difference(self) -> Decimal | None:
+        if self.value is None or self.computed is None:
+            return None
+        return self.value - self.computed
+
+
+def report_periods(ds: DataSet, period: Period) -> list[str]:
+    """The codes of the data set's report periods that lie inside ``period`` (the months of a quarter
+    for a monthly form, the quarters of a year for a quarterly one; none of a month for a quarterly one)."""
+    if ds.period_kind == "month":
+        return period.months
+    codes = []
+    for month in period.months:
+        start = parse_period(month)
+        if start.start.month % 3 == 1:
+            quarter = parse_period(f"{start.start.year}Q{(start.start.month - 1) // 3 + 1}")
+            if quarter.end <= period.end:
+                codes.append(quarter.code)
+    return codes
+
+
+class _Tree:
+    """The units that hold or sum a data set's reports under some roots, loaded in one query."""
+
+    def __init__(self, ds: DataSet, roots: list[OrgUnit]):
+        self.ds = ds
+        top = {r.pk: r for r in roots}
+        lowest = LEVEL_ORDER.index(ds.reporting_level) if ds.reporting_level in LEVEL_ORDER else len(LEVEL_ORDER)
+        levels = LEVEL_ORDER[: lowest + 1]
+        outer = _outermost(roots)
+        query = reduce(or_, (subtree_q(r.path) for r in outer)) if outer else None
+        units = (
+            list(OrgUnit.objects.filter(query, level__in=levels, active=True).exclude(kind__in=INSTITUTION_KINDS))
+            if query is not None
+            else []
+        )
+        self.units = {u.pk: u for u in units} | top
+        self.children: dict[int, list[OrgUnit]] = defaultdict(list)
+        for unit in units:
+            if unit.parent_id in self.units and (unit.level != ds.reporting_level or ds.is_reported_by(unit)):
+                self.children[unit.parent_id].append(unit)
+
+
+def _outermost(roots: list[OrgUnit]) -> list[OrgUnit]:
+    roots = sorted({r.pk: r for r in roots}.values(), key=lambda u: u.path)
+    out: list[OrgUnit] = []
+    for root in roots:
+        if not out or not root.path.startswith(out[-1].path):
+            out.append(root)
+    return out
+
+
+def unit_values(
+    ds: DataSet,
+    units: Iterable[OrgUnit],
+    periods: Iterable[str],
+    *,
+    official: bool,
+    with_own: bool = False,
+) -> dict[tuple[int, str], dict[str, Cell]]:
+    """{(unit id, report period code): {element: Cell}} for each unit and report period of ``ds``.
+
+    ``with_own``: also the ``own`` elements of the requested units (a report page); dashboards skip them.
+    Cells without a value are left out."""
+    units, periods = list(units), list(periods)
+    if not units or not periods:
+        return {}
+    tree = _Tree(ds, units)
+    reports = _reports(ds, tree, periods)
+    frozen_states = (State.APPROVED,) if official else FROZEN_STATES
+    sum_codes = [e.code for e in ds.elements if e.aggregation == "sum"]
+    own_codes = [e.code for e in ds.elements if e.aggregation == "own"] if with_own else []
+
+    # which reports' stored values are needed, and which units' register figures
+    used_frozen: set[int] = set()
+    entered: set[int] = set()  # open or returned reports whose typed values and overrides apply (working)
+    registers: dict[str, set[int]] = defaultdict(set)
+
+    def visit(unit: OrgUnit, period: str) -> None:
+        report = reports.get((unit.pk, period))
+        if report is not None and report[1] in frozen_states:
+            used_frozen.add(report[0])
+            return
+        if not official:
+            if report is not None and report[2]:  # 缺报: nothing counts
+                return
+            if report is not None:
+                entered.add(report[0])
+            if unit.level == ds.reporting_level:
+                if unit.keeps_registers:
+                    registers[period].add(unit.pk)
+                return
+        for child in tree.children.get(unit.pk, ()):
+            visit(child, period)
+
+    for unit in units:
+        for period in periods:
+            visit(unit, period)
+            if own_codes and not official and unit.keeps_registers:
+                registers[period].add(unit.pk)  # its own stock, whatever its level
+    stored = _stored_values(used_frozen, entered)
+    figures = _register_figures(ds, tree, registers)
+
+    memo: dict[tuple[int, str], dict[str, Cell]] = {}
+
+    def value(unit: OrgUnit, period: str) -> dict[str, Cell]:
+        key = (unit.pk, period)
+        if key in memo:
+            return memo[key]
+        report = reports.get(key)
+        if report is not None and report[0] in used_frozen:
+            cells = {code: Cell(code, v, c, o, r) for code, (v, c, o, r) in stored.get(report[0], {}).items()}
+            memo[key] = cells
+            return cells
+        cells: dict[str, Cell] = {}
+        if not official and report is not None and report[2]:
+            memo[key] = cells
+            return cells
+        if unit.level == ds.reporting_level:
+            if not official:
+                own_figures = figures.get(period, {}).get(unit.pk, {})
+                for element in ds.elements:
+                    if element.aggregation == "sum" and element.source and element.source in own_figures:
+                        v = _dec(own_figures[element.source])
+                        cells[element.code] = Cell(element.code, v, v)
+        else:
+            totals: dict[str, Decimal] = {}
+            for child in tree.children.get(unit.pk, ()):
+                for code, cell in value(child, period).items():
+                    if code in sum_codes and cell.value is not None:
+                        totals[code] = totals.get(code, Decimal(0)) + cell.value
+            cells = {code: Cell(code, total, total) for code, total in totals.items()}
+        if not official and report is not None:
+            for code, (v, _c, origin, reason) in stored.get(report[0], {}).items():
+                if origin in ENTERED and code in sum_codes:
+                    computed = cells[code].computed if code in cells else None
+                    cells[code] = Cell(code, v, computed, origin, reason)
+        memo[key] = cells
+        return cells
+
+    result = {}
+    for unit in units:
+        for period in periods:
+            cells = dict(value(unit, period))
+            report = reports.get((unit.pk, period))
+            frozen = report is not None and report[0] in used_frozen
+            if own_codes and not frozen and not official:
+                own_figures = figures.get(period, {}).get(unit.pk, {})
+                entries = stored.get(report[0], {}) if report is not None else {}
+                for element in ds.elements:
+                    if element.code not in own_codes:
+                        continue
+                    computed = _dec(own_figures.get(element.source)) if element.source else None
+                    cells[element.code] = Cell(element.code, computed, computed)
+                    entry = entries.get(element.code)
+                    if entry is not None and entry[2] in ENTERED:
+                        cells[element.code] = Cell(element.code, entry[0], computed, entry[2], entry[3])
+            result[(unit.pk, period)] = {
+                k: c for k, c in cells.items() if c.value is not None or c.computed is not None
+            }
+    return result
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None else Decimal(value)
+
+
+def _reports(ds: DataSet, tree: _Tree, periods: list[str]) -> dict[tuple[int, str], tuple[int, str, bool]]:
+    """{(unit id, period): (report id, state, missing)} for the tree's units."""
+    out = {}
+    ids = list(tree.units)
+    for start in range(0, len(ids), CHUNK):
+        rows = Report.objects.filter(dataset=ds.code, period__in=periods, unit_id__in=ids[start : start + CHUNK])
+        for pk, unit_id, period, state, missing in rows.values_list("pk", "unit_id", "period", "state", "missing"):
+            out[(unit_id, period)] = (pk, state, missing)
+    return out
+
+
+def _stored_values(frozen: set[int], entered: set[int]) -> dict[int, dict[str, tuple]]:
+    """{report id: {element: (value, computed, origin, reason)}}: every value of frozen reports, the typed
+    values and overrides of the others."""
+    out: dict[int, dict[str, tuple]] = defaultdict(dict)
+    fields = ("report_id", "element", "value", "computed_value", "origin", "reason")
+    for ids, only_entered in ((sorted(frozen), False), (sorted(entered), True)):
+        for start in range(0, len(ids), CHUNK):
+            rows = DataValue.objects.filter(report_id__in=ids[start : start + CHUNK])
+            if only_entered:
+                rows = rows.filter(origin__in=ENTERED)
+            for report_id, element, v, computed, origin, reason in rows.values_list(*fields):
+                out[report_id][element] = (v, computed, origin, reason)
+    return out
+
+
+def _register_figures(ds: DataSet, tree: _Tree, registers: dict[str, set[int]]) -> dict[str, dict[int, dict]]:
+    from jiceng.reporting.sources import source_values_months
+
+    if not registers or not any(e.source for e in ds.elements):
+        return {}
+    by_units: dict[frozenset, list[str]] = defaultdict(list)
+    for period, ids in registers.items():
+        by_units[frozenset(ids)].append(period)
+    out: dict[str, dict[int, dict]] = {}
+    for ids, periods in by_units.items():
+        units = [tree.units[pk] for pk in sorted(ids) if pk in tree.units]
+        out.update(source_values_months(ds, units, [parse_period(p) for p in periods]))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Over a period of several report periods (indicators, dashboards, summaries)
+# ---------------------------------------------------------------------------------------------
+
+
+def combine_periods(ds: DataSet, by_period: dict[str, dict[str, Decimal]], periods: list[str]) -> dict[str, Decimal]:
+    """One unit's values over ``periods``: ``sum`` elements added, ``last`` elements from the latest
+    period that has a value."""
+    total: dict[str, Decimal] = {}
+    last = {e.code for e in ds.elements if e.period_aggregation == "last"}
+    for period in sorted(periods):
+        for code, v in by_period.get(period, {}).items():
+            if code in last:
+                total[code] = v
+            else:
+                total[code] = total.get(code, Decimal(0)) + v
+    return total
+
+
+def period_values(
+    ds: DataSet, units: list[OrgUnit], groups: list[list[str]], *, official: bool
+) -> list[dict[int, dict[str, Decimal]]]:
+    """For each group of report periods: {unit id: {element: value over the group}} — one pass."""
+    wanted = sorted({p for group in groups for p in group})
+    cells = unit_values(ds, units, wanted, official=official)
+    out = []
+    for group in groups:
+        by_unit = {}
+        for unit in units:
+            by_period = {
+                p: {code: c.value for code, c in cells.get((unit.pk, p), {}).items() if c.value is not None}
+                for p in group
+            }
+            by_unit[unit.pk] = combine_periods(ds, by_period, group)
+        out.append(by_unit)
+    return out
