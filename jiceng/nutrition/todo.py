@@ -9,11 +9,10 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.nutrition import queries
 from jiceng.orgunits.models import Level
+from jiceng.todo_item import TodoItem
 
 
 def items_for(user, root):
-    from jiceng.web.todo import TodoItem
-
     items = []
     today = timezone.localdate()
     if root.level == Level.VILLAGE and access.can(user, "registers.edit"):

@@ -10,6 +10,7 @@ from jiceng.orgunits.models import Level
 from jiceng.reporting import queries
 from jiceng.reporting.models import Report, State
 from jiceng.reporting.packs import DataSet, all_datasets
+from jiceng.todo_item import TodoItem
 
 
 def items_for(user, root):
@@ -20,8 +21,6 @@ def items_for(user, root):
 
 
 def _items(ds: DataSet, user, root):
-    from jiceng.web.todo import TodoItem
-
     period = queries.reporting_period(ds)
     items = []
     what_form = f"{period.label}{ds.short_name}"

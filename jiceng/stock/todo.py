@@ -1,4 +1,4 @@
-"""Home-page to-do items of the stock ledger (for ``jiceng.web.todo.todo_for``)."""
+"""Home-page to-do items of the stock ledger (gathered by ``jiceng.web.todo.todo_for``)."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.stock import queries
 from jiceng.stock.models import Transfer
+from jiceng.todo_item import TodoItem
 
 
 def items_for(user, root):
-    from jiceng.web.todo import TodoItem
-
     if not access.can(user, "stock.view"):
         return []
     items = []

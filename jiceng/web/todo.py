@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.accounts.models import Role
-
-
-@dataclass(frozen=True)
-class TodoItem:
-    title: str
-    detail: str
-    url: str
-    urgent: bool = False
+from jiceng.nutrition import todo as nutrition_todo
+from jiceng.reporting import todo as reporting_todo
+from jiceng.stock import todo as stock_todo
+from jiceng.todo_item import TodoItem
 
 
 def todo_for(user) -> list[TodoItem]:
@@ -24,13 +18,8 @@ def todo_for(user) -> list[TodoItem]:
     if root is None:
         return [TodoItem(_("账户未分配单位"), _("请联系系统管理员为您分配单位后再使用。"), reverse("home"), True)]
     items: list[TodoItem] = []
-    from jiceng.nutrition import todo as nutrition_todo
-    from jiceng.reporting import todo as reporting_todo
-
     items.extend(reporting_todo.items_for(user, root))
     items.extend(nutrition_todo.items_for(user, root))
-    from jiceng.stock import todo as stock_todo
-
     items.extend(stock_todo.items_for(user, root))
     if user.role == Role.ADMIN:
         items.append(TodoItem(_("维护组织机构与用户"), _("核对单位代码、海拔和年度常住人口"), reverse("units")))
