@@ -20,6 +20,7 @@ class IndicatorView(APIView):
             OpenApiParameter("period", str, required=True),
             OpenApiParameter("figures", str, enum=["official", "working"]),
             OpenApiParameter("programme", str),
+            OpenApiParameter("dataset", str),
         ],
         responses=OpenApiTypes.OBJECT,
         summary="指标：数值、目标、上年同期（与页面同一计算）",
@@ -32,6 +33,7 @@ class IndicatorView(APIView):
                 request.query_params.get("period", ""),
                 official=request.query_params.get("figures") != "working",
                 programme=request.query_params.get("programme"),
+                dataset=request.query_params.get("dataset"),
             )
         except ValidationError as exc:
             raise ApiValidationError(exc.message_dict) from None

@@ -17,7 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--unit", required=True, help="unit code")
         parser.add_argument("--period", required=True)
         parser.add_argument("--working", action="store_true", help="working figures (default: official)")
-        parser.add_argument("--programme", help="nutrition, mch, … (default: all)")
+        parser.add_argument("--programme", help="nutrition, mch, public_health, … (default: all)")
+        parser.add_argument("--dataset", help="only the indicators of one form, e.g. MCH_MONTHLY")
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -25,7 +26,11 @@ class Command(BaseCommand):
         try:
             unit = access.unit_in_scope_or_404(user, options["unit"])
             table = indicator_table(
-                unit, options["period"], official=not options["working"], programme=options.get("programme")
+                unit,
+                options["period"],
+                official=not options["working"],
+                programme=options.get("programme"),
+                dataset=options.get("dataset"),
             )
         except Http404:
             raise CommandError(
