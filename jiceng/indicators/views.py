@@ -12,7 +12,8 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.indicators import actions, compute, quality
 from jiceng.indicators.models import Target
-from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.orgunits.models import OrgUnit
+from jiceng.orgunits.queries import child_units
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting.packs import all_indicators, all_packs
 
@@ -29,15 +30,6 @@ def _options(request):
         raise Http404(_("未找到该项目"))
     codes = list(all_packs()[programme].indicators)
     return period, official, programme, codes
-
-
-def child_units(unit: OrgUnit) -> list[OrgUnit]:
-    return list(
-        unit.children.filter(active=True)
-        .exclude(kind__in=["health_bureau", "mch_centre"])
-        .filter(level__in=[Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE])
-        .order_by("code")
-    )
 
 
 @login_required

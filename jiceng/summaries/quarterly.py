@@ -13,6 +13,7 @@ from jiceng.documents.official.docx_builder import OfficialDocument, provisional
 from jiceng.indicators import compute, quality
 from jiceng.indicators.compute import IndicatorValue
 from jiceng.orgunits.models import OrgUnit
+from jiceng.orgunits.queries import child_units
 from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting.packs import all_packs
 
@@ -59,8 +60,6 @@ def analyse(
     programme: str | None = None,
     indicator: str | None = None,
 ) -> QuarterlyAnalysis:
-    from jiceng.indicators.views import child_units
-
     programme = programme or next(p for p, pack in all_packs().items() if pack.indicators)
     if programme not in all_packs() or not rate_codes(programme):
         raise ValidationError({"programme": "项目：没有该项目或该项目没有比率指标"})

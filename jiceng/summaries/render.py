@@ -12,6 +12,7 @@ from django.utils import timezone
 from jiceng.audit.recorder import record
 from jiceng.documents.official.docx_builder import OfficialDocument, provisional_notice
 from jiceng.indicators import compute
+from jiceng.orgunits.queries import child_units
 from jiceng.periods import parse_period
 from jiceng.summaries import writer
 from jiceng.summaries.models import Summary
@@ -22,7 +23,6 @@ PDF = "application/pdf"
 
 def build_document(summary: Summary) -> OfficialDocument:
     from jiceng.documents.official.charts import bar_ranking_chart, trend_chart
-    from jiceng.indicators.views import child_units
 
     period = parse_period(summary.period)
     today = timezone.localdate()

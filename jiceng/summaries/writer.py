@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from jiceng.indicators import compute
 from jiceng.indicators.compute import IndicatorValue
 from jiceng.orgunits.models import Level, OrgUnit
+from jiceng.orgunits.queries import child_units
 from jiceng.periods import Period
 
 SECTIONS = (
@@ -86,8 +87,6 @@ def _who(unit: OrgUnit) -> tuple[str, str]:
 
 
 def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.date | None = None) -> Draft:
-    from jiceng.indicators.views import child_units
-
     today = today or compute.today()
     children = child_units(unit)
     values = compute.compute(unit, [unit, *children], period, official=official)

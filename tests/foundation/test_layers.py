@@ -21,11 +21,15 @@ def _module_name(path: Path) -> str:
 
 
 def _imports(path: Path) -> list[tuple[int, str]]:
-    """Every module imported anywhere in the file (top level or inside a function), absolute names."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    module = _module_name(path)
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    return _imports_in(path.read_text(encoding="utf-8"), package)
+
+
+def _imports_in(source: str, package: str) -> list[tuple[int, str]]:
+    """Every module imported anywhere in ``source`` (top level or inside a function), as absolute names."""
     found = []
-    for node in ast.walk(tree):
+    for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             found += [(node.lineno, alias.name) for alias in node.names]
         elif isinstance(node, ast.ImportFrom):
@@ -60,3 +64,78 @@ def test_todo_item_is_a_leaf_and_no_domain_module_reaches_into_web():
         if _within(name, "jiceng.web.todo")
     ]
     assert offenders == []
+
+
+# The bottom of the stack: the hierarchy, people, the audit trail, periods and document machinery.
+BOTTOM = (
+    "jiceng.orgunits",
+    "jiceng.accounts",
+    "jiceng.audit",
+    "jiceng.documents",
+    "jiceng.periods",
+    "jiceng.standards",
+    "jiceng.todo_item",
+)
+# Everything above it: the pipeline, the programme apps, and the pages, API, CLI and demo on top.
+ABOVE_BOTTOM = (
+    "jiceng.reporting",
+    "jiceng.indicators",
+    "jiceng.summaries",
+    "jiceng.nutrition",
+    "jiceng.stock",
+    "jiceng.activities",
+    "jiceng.web",
+    "jiceng.api",
+    "jiceng.demo",
+    "jiceng.packs",
+    "jiceng.management",
+    "jiceng.cli",
+)
+# (importing module, imported module) pairs tolerated for now, each with the reason; keep this empty.
+ALLOWED: set[tuple[str, str]] = set()
+
+
+def _is_view_module(name: str) -> bool:
+    last = name.rpartition(".")[2]
+    return name.startswith("jiceng.") and (last == "views" or last.endswith("_views"))
+
+
+def _may_import_views(module: str) -> bool:
+    """Views are imported by URL confs and other views, and by the web and API layers on top."""
+    last = module.rpartition(".")[2]
+    return (
+        _is_view_module(module)
+        or last == "urls"
+        or last.endswith("_urls")
+        or _within(module, "jiceng.web")
+        or _within(module, "jiceng.api")
+    )
+
+
+def test_only_views_and_url_confs_import_views():
+    offenders = [
+        f"{module}:{line} imports {name}"
+        for path, module in _sources()
+        if not _may_import_views(module)
+        for line, name in _imports(path)
+        if _is_view_module(name) and (module, name) not in ALLOWED
+    ]
+    assert offenders == [], "a non-view module imports a views module; move what it needs below the views"
+
+
+def test_the_bottom_layer_imports_nothing_above_it():
+    offenders = [
+        f"{module}:{line} imports {name}"
+        for path, module in _sources()
+        if any(_within(module, low) for low in BOTTOM)
+        for line, name in _imports(path)
+        if any(_within(name, high) for high in ABOVE_BOTTOM) and (module, name) not in ALLOWED
+    ]
+    assert offenders == [], "orgunits/accounts/audit/documents/periods must not import the layers above them"
+
+
+def test_the_checks_see_function_level_and_relative_imports():
+    source = "def f():\n    from jiceng.indicators.views import child_units\n    from ..web import todo\n"
+    names = {name for _, name in _imports_in(source, "jiceng.orgunits")}
+    assert {"jiceng.indicators.views", "jiceng.web.todo"} <= names
+    assert _is_view_module("jiceng.indicators.views") and not _may_import_views("jiceng.summaries.writer")
