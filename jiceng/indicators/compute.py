@@ -21,6 +21,7 @@ from jiceng.reporting.aggregate import period_values, report_periods
 from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
 
 CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
+LAGGING_COUNT = 3  # the units named as lagging (排名靠后): dashboard, alerts, work summary, quarterly analysis
 RATE_UNITS = {"%", "‰", "1/10万", ""}
 
 
@@ -262,6 +263,15 @@ def ranking(values: list[IndicatorValue]) -> list[IndicatorValue]:
     higher = with_value[0].indicator.direction == "higher" if with_value else True
     ranked = sorted(with_value, key=lambda v: v.value, reverse=higher)
     return ranked + [v for v in values if v.value is None]
+
+
+def lagging(values: list[IndicatorValue], count: int = LAGGING_COUNT) -> list[IndicatorValue]:
+    """The ``count`` units ranked last among those with a value, in ranking order (the very last at the end).
+
+    Nobody lags when no more than ``count`` units have a value: naming three of three units says nothing.
+    The one rule for 排名靠后 on the dashboard, in the alerts, the work summary and the quarterly analysis."""
+    ranked = [v for v in ranking(values) if v.value is not None]
+    return ranked[-count:] if count > 0 and len(ranked) > count else []
 
 
 def today() -> dt.date:

@@ -1,6 +1,6 @@
 """Alerts and data-quality checks on indicators (预警与数据质量).
 
-- indicators below target, and the lagging units (the bottom three child units);
+- indicators below target, and the lagging units (``compute.lagging``: the bottom three child units);
 - sudden jumps from last month (more than 20 percentage points);
 - rates above 100% where a share cannot exceed it (typed-in data);
 - totals that are not the sum of their parts (the packs' validation rules, on typed reports);
@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from jiceng.indicators.compute import IndicatorValue, compute, ranking
+from jiceng.indicators.compute import IndicatorValue, compute, lagging
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period
 
 JUMP_POINTS = 20
-LAGGING_COUNT = 3
 STATED_CHANGE_TOLERANCE = 0.1  # percentage points of rounding allowed in a stated change
 
 
@@ -84,9 +83,8 @@ def alerts(
                         f"{value.unit.name}{value.indicator.name}{value.display}，超过100%，数据有误",
                     )
                 )
-        ranked = [v for v in ranking([values[(c.pk, code)] for c in children]) if v.value is not None]
-        if len(ranked) > LAGGING_COUNT and own.target is not None:
-            for value in ranked[-LAGGING_COUNT:]:
+        if own.target is not None:
+            for value in lagging([values[(c.pk, code)] for c in children]):
                 if value.status in ("not_met", "close"):
                     found.append(
                         Alert(

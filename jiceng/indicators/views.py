@@ -54,10 +54,7 @@ def dashboard(request, code: str):
         return _table_xlsx(request, unit, children, codes, values, period, official)
     labels, this_year, last_year = compute.monthly_series(unit, selected, period.start.year, official=official)
     ranked = compute.ranking([values[(c.pk, selected)] for c in children])
-    with_value = [v for v in ranked if v.value is not None]
-    bottom = (
-        {v.unit.pk for v in with_value[-quality.LAGGING_COUNT :]} if len(with_value) > quality.LAGGING_COUNT else set()
-    )
+    bottom = {v.unit.pk for v in compute.lagging(ranked)}
     ancestors = [
         u
         for u in OrgUnit.objects.filter(code__in=unit.ancestor_codes()[:-1]).order_by("depth")

@@ -81,8 +81,8 @@ def analyse(
     ranked = compute.ranking([r.now for r in rows])
     order = {v.unit.pk: i for i, v in enumerate(ranked)}
     rows.sort(key=lambda r: order[r.unit.pk])
-    with_value = [r for r in rows if r.now.value is not None]
-    lagging = with_value[-quality.LAGGING_COUNT :] if len(with_value) > quality.LAGGING_COUNT else []
+    behind = {v.unit.pk for v in compute.lagging([r.now for r in rows])}
+    lagging = [r for r in rows if r.unit.pk in behind]
     problems = [a.message for a in quality.alerts(unit, children, period, now, official=official)]
     return QuarterlyAnalysis(
         unit,

@@ -103,6 +103,7 @@ def build_document(summary: Summary) -> OfficialDocument:
                         [v.value for v in ordered],
                         float(coverage.target) if coverage.target is not None else None,
                         "下级单位营养包发放率",
+                        highlight={v.unit.name for v in compute.lagging(ranked)},
                     ),
                     caption="下级单位营养包发放率",
                 )

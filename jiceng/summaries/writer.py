@@ -23,7 +23,6 @@ SECTIONS = (
     ("next_steps", "四、下一步工作计划"),
 )
 RATE_CODES = ("NUT_COVERAGE", "NUT_EFFECTIVE_USE", "NUT_COUNSELLING", "NUT_ANAEMIA", "NUT_STUNTING")
-LAGGING_COUNT = 3
 
 
 @dataclass
@@ -280,9 +279,8 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
         found.append(
             ("below_target", f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。")
         )
-    ranked = [v for v in compute.ranking([values[(c.pk, "NUT_COVERAGE")] for c in children]) if v.value is not None]
-    if len(ranked) > LAGGING_COUNT:
-        lagging = ranked[-LAGGING_COUNT:]
+    lagging = compute.lagging([values[(c.pk, "NUT_COVERAGE")] for c in children])
+    if lagging:
         names = "、".join(
             f"{v.unit.name}（{_figure(draft, f'lagging.{v.unit.code}', rate_text(v.value))}）"
             for v in reversed(lagging)

@@ -25,7 +25,7 @@ import os
 import shutil
 import subprocess
 import threading
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -254,8 +254,10 @@ def bar_ranking_chart(
     *,
     unit: str = "%",
     highlight_bottom: int = 3,
+    highlight: Collection[str] | None = None,
 ) -> bytes:
-    """Horizontal bars, highest at the top; the ``highlight_bottom`` lowest units in orange;
+    """Horizontal bars, highest at the top; the ``highlight_bottom`` lowest units in orange, or, when the
+    caller has ranked them (``jiceng.indicators.compute.lagging``), the units named in ``highlight``;
     the target as a red dashed line; units without a value at the end, marked 无数据.
     Returns PNG bytes."""
     if len(names) != len(values):
@@ -267,7 +269,14 @@ def bar_ranking_chart(
         key=lambda item: -item[1],
     )
     missing = [n for n, v in zip(names, _clean(values), strict=True) if math.isnan(v)]
-    low = {n for n, _ in known[-highlight_bottom:]} if highlight_bottom > 0 and len(known) > highlight_bottom else set()
+    if highlight is not None:
+        low = set(highlight)
+    else:
+        low = (
+            {n for n, _ in known[-highlight_bottom:]}
+            if highlight_bottom > 0 and len(known) > highlight_bottom
+            else set()
+        )
     rows = [*known, *((n, math.nan) for n in missing)]
     with _lock, matplotlib.rc_context(_rc()):
         height = min(max(1.6 + 0.28 * len(rows), 2.4), 9.0)
