@@ -133,3 +133,20 @@ def months_between(first: str, last: str) -> list[str]:
     if end.start < start.start:
         return []
     return Period(start.start, end.end, f"{start.code}~{end.code}", "range").months
+
+
+def picker_periods(today: dt.date, years: int = 2) -> list[tuple[str, list[Period]]]:
+    """The periods a page offers in a picker (报告期选择), latest first, grouped: years, year to date,
+    half years, quarters and months of the last ``years`` years that have begun by ``today``."""
+    first_years = range(today.year, today.year - years, -1)
+    begun = [p for y in first_years for p in _of_year(y) if p.start <= today]
+    groups = {"year": "年度", "ytd": "截至某月", "half": "半年", "quarter": "季度", "month": "月份"}
+    return [(label, [p for p in begun if p.kind == kind]) for kind, label in groups.items()]
+
+
+def _of_year(year: int) -> list[Period]:
+    periods = [parse_period(str(year)), parse_period(f"{year}H2"), parse_period(f"{year}H1")]
+    periods += [parse_period(f"{year}Q{q}") for q in (4, 3, 2, 1)]
+    periods += [month_period(year, m) for m in range(12, 0, -1)]
+    periods += [parse_period(f"{year}YTD{m:02d}") for m in range(12, 1, -1)]
+    return periods

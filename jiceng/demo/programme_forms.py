@@ -162,7 +162,7 @@ def _load(ds: DataSet, county, townships, officers, mch, populations, periods, f
                 history.missing(report, mch, _at(due.date() + dt.timedelta(days=1), 10), MISSING_REASON)
                 continue
             values = {c: Decimal(v) for c, v in figures(rng, populations[township.pk], period).items()}
-            notes = _explain(ds, values, previous.get(township.pk))
+            notes = _explain(ds, values, previous.get(township.pk), period.end)
             if period == latest:  # the latest period is still at work
                 fate = ("open", "submitted", "returned", "approved")[index % 4]
                 if fate == "open":
@@ -194,10 +194,10 @@ def _load(ds: DataSet, county, townships, officers, mch, populations, periods, f
     return history.save()["reports"]
 
 
-def _explain(ds: DataSet, values: dict, previous: dict | None) -> dict[str, str]:
+def _explain(ds: DataSet, values: dict, previous: dict | None, on: dt.date) -> dict[str, str]:
     cells = {c: Cell(c, v) for c, v in values.items()}
     before = {c: Cell(c, v) for c, v in previous.items()} if previous else None
-    found = validation.validate(ds, cells, before, level=ds.reporting_level)
+    found = validation.validate(ds, cells, before, level=ds.reporting_level, on=on)
     if validation.errors(found):
         raise AssertionError(f"demo {ds.code} breaks {[v.rule.code for v in validation.errors(found)]}")
     return {v.rule.code: "已核实，数据无误" for v in validation.warnings(found)}

@@ -5,16 +5,17 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.responses import file_response
 from jiceng.indicators import actions, compute, quality
 from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
 from jiceng.orgunits.queries import child_units
-from jiceng.periods import PeriodError, parse_period
+from jiceng.periods import PeriodError, parse_period, picker_periods
 from jiceng.reporting.packs import all_indicators, all_packs
 
 
@@ -68,6 +69,7 @@ def dashboard(request, code: str):
             "period": period,
             "official": official,
             "programme": programme,
+            "period_choices": picker_periods(compute.today()),
             "programmes": [(k, p.name) for k, p in all_packs().items() if p.indicators],
             "cards": [values[(unit.pk, c)] for c in codes],
             "selected": all_indicators()[selected],
@@ -102,12 +104,8 @@ def dashboard(request, code: str):
 def _table_xlsx(request, unit, children, codes, values, period, official):
     from jiceng.indicators.export import render_indicator_table
 
-    filename, mimetype, content = render_indicator_table(
-        unit, children, codes, values, period, official, acting_user=request.user
-    )
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    rendered = render_indicator_table(unit, children, codes, values, period, official, acting_user=request.user)
+    return file_response(request, rendered)
 
 
 @login_required

@@ -283,7 +283,7 @@ def submit_report(
             )
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, previous_cells(ds, report), level=report.unit.level)
+    violations = validation.validate(ds, cells, previous_cells(ds, report), level=report.unit.level, on=period.end)
     blocking = validation.errors(violations)
     if blocking:
         raise ValidationError([_("校验未通过（错误须改正后才能提交）：") + v.message for v in blocking])

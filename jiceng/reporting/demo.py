@@ -248,11 +248,11 @@ def _people(county: OrgUnit, townships: list[OrgUnit], villages: list[OrgUnit], 
     return reviewers, officers, doctors, mch, new
 
 
-def _notes(ds: DataSet, values, previous, level: str) -> tuple[dict[str, str], int]:
+def _notes(ds: DataSet, values, previous, level: str, on=None) -> tuple[dict[str, str], int]:
     """Explanations for the warnings a submission of ``values`` raises; the number of errors."""
     cells = {c: Cell(c, v) for c, v in values.items()}
     before = {c: Cell(c, v) for c, v in previous.items()} if previous else None
-    found = validation.validate(ds, cells, before, level=level)
+    found = validation.validate(ds, cells, before, level=level, on=on)
     notes = {v.rule.code: WARNING_NOTES.get(v.rule.code, "已核实，数据无误") for v in validation.warnings(found)}
     return notes, len(validation.errors(found))
 
@@ -342,7 +342,7 @@ def load_report_history(
                 report = history.report(village, period)
                 values = figures[village.pk]
                 who = doctors.get(village.pk) or officer
-                notes, errors = _notes(ds, values, previous_values.get(village.pk), "village")
+                notes, errors = _notes(ds, values, previous_values.get(village.pk), "village", period.end)
                 stats["village_errors"] += errors
                 if fate == "missing":
                     at = _at(day1, rng.uniform(15, 18))
@@ -387,7 +387,7 @@ def load_report_history(
             reviewer = reviewers[township.pk]
             report = history.report(township, period)
             values = _sum(ds, approved_values[township.pk], figures[township.pk])
-            notes, errors = _notes(ds, values, previous_values.get(township.pk), "township")
+            notes, errors = _notes(ds, values, previous_values.get(township.pk), "township", period.end)
             stats["township_errors"] += errors
             submitted = max([*finished[township.pk], _at(day1, 14)]) + dt.timedelta(hours=rng.uniform(0.3, 2))
             history.submit(report, values, reviewer, submitted, notes)

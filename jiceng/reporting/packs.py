@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import ast
 import operator
+from importlib import import_module
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -72,7 +74,7 @@ def _evaluate(node: ast.expr, values):
     raise TypeError(node)
 
 
-def parse_expression(text: str, known: set[str], where: str) -> Expression:
+def parse_expression(text: str, known: set[str], where: str, parameters: frozenset[str] = frozenset()) -> Expression:
     try:
         tree = ast.parse(str(text), mode="eval").body
     except SyntaxError:
@@ -88,9 +90,9 @@ def parse_expression(text: str, known: set[str], where: str) -> Expression:
             node, ast.BinOp | ast.UnaryOp | ast.Load | ast.Add | ast.Sub | ast.Mult | ast.Div | ast.USub
         ):
             raise PackError(f"{where}：表达式“{text}”含有不允许的运算")
-    unknown = sorted(names - known)
+    unknown = sorted(names - known - parameters)
     if unknown:
-        raise PackError(f"{where}：表达式“{text}”引用了未定义的数据元 {', '.join(unknown)}")
+        raise PackError(f"{where}：表达式“{text}”引用了未定义的数据元或参数 {', '.join(unknown)}")
     return Expression(str(text), tree, frozenset(names))
 
 
@@ -141,6 +143,18 @@ class DataSet:
     reporting_level: str = "village"  # the lowest level that fills the report (its values are summed upward)
     filled_by: tuple[str, ...] = ()  # unit kinds at the reporting level that fill it (empty: every unit)
     short_name: str = ""
+    # dated policy parameters its rules may name (packs_per_month), read through the programme's
+    # ``parameters.source`` function ``f(name, on_date) -> number``
+    parameter_names: frozenset[str] = frozenset()
+    parameter_source: str = ""
+
+    def parameter_values(self, on) -> dict[str, float]:
+        """The value in force on ``on`` of every parameter the data set's rules may name."""
+        if not self.parameter_names:
+            return {}
+        module, name = self.parameter_source.split(":", 1)
+        function = getattr(import_module(module), name)
+        return {p: function(p, on) for p in self.parameter_names}
 
     @property
     def element_codes(self) -> list[str]:
@@ -225,6 +239,8 @@ class Pack:
     import_layouts: dict[str, ImportLayout] = field(default_factory=dict)
     summary: SummarySection | None = None
     figure_sources: dict[str, str] = field(default_factory=dict)  # source prefix → "module:function"
+    parameter_names: frozenset[str] = frozenset()  # dated parameters its rules may name
+    parameter_source: str = ""  # "module:function" giving a parameter's value on a date
 
 
 class _LineLoader(yaml.SafeLoader):
@@ -258,7 +274,9 @@ def _levels(item: dict, where: str) -> tuple[str, ...]:
     return tuple(levels)
 
 
-def load_dataset_file(path: Path, programme: str) -> DataSet:
+def load_dataset_file(
+    path: Path, programme: str, parameters: tuple[frozenset[str], str] = (frozenset(), "")
+) -> DataSet:
     raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 (safe loader subclass)
     _require(raw, ("dataset", "elements"), path)
     meta = raw["dataset"]
@@ -299,9 +317,9 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
         rules.append(
             ValidationRule(
                 item["code"],
-                parse_expression(item["left"], seen, where),
+                parse_expression(item["left"], seen, where, parameters[0]),
                 op,
-                parse_expression(item["right"], seen, where),
+                parse_expression(item["right"], seen, where, parameters[0]),
                 item["severity"],
                 item["message"],
                 item.get("kind", "compare"),
@@ -343,6 +361,8 @@ def load_dataset_file(path: Path, programme: str) -> DataSet:
         level,
         filled_by,
         meta.get("short_name", meta["name"]),
+        parameters[0],
+        parameters[1],
     )
 
 
@@ -422,11 +442,12 @@ def load_pack(directory: Path) -> Pack:
     pack = Pack(programme=directory.name, name=directory.name, short_name=directory.name)
     files = sorted(directory.glob("*.yaml"))
     for path in files:
-        keys = _top_keys(path)
-        if "programme" in keys:
+        if "programme" in _top_keys(path):
             _load_programme(path, pack)
+    for path in files:
+        keys = _top_keys(path)
         if "dataset" in keys:
-            dataset = load_dataset_file(path, directory.name)
+            dataset = load_dataset_file(path, directory.name, (pack.parameter_names, pack.parameter_source))
             if dataset.code in {code for p in _loading for code in p.datasets}:
                 raise PackError(f"{path.name}：数据集代码 {dataset.code} 与其他项目重复")
             pack.datasets[dataset.code] = dataset
@@ -466,6 +487,23 @@ def _load_programme(path: Path, pack: Pack) -> None:
         if not isinstance(target, str) or ":" not in target:
             raise PackError(f"{_where(path, meta)}：figure_sources 应写作 前缀: 模块:函数，收到 {prefix}: {target}")
         pack.figure_sources[prefix] = target
+    parameters = meta.get("parameters")
+    if parameters:
+        _require(parameters, ("source", "names"), path)
+        source = parameters["source"]
+        if not isinstance(source, str) or ":" not in source:
+            raise PackError(f"{_where(path, parameters)}：parameters.source 应写作 模块:函数")
+        try:
+            function = getattr(import_module(source.split(":", 1)[0]), source.split(":", 1)[1])
+        except (ImportError, AttributeError):
+            raise PackError(f"{_where(path, parameters)}：找不到参数函数 {source}") from None
+        for name in parameters["names"]:
+            try:
+                function(name, date.today())
+            except (KeyError, ValueError, LookupError):
+                raise PackError(f"{_where(path, parameters)}：参数 {name} 不存在（{source}）") from None
+        pack.parameter_names = frozenset(parameters["names"])
+        pack.parameter_source = source
     summary = meta.get("summary")
     if summary:
         _require(summary, ("heading", "indicators"), path)

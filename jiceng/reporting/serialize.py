@@ -58,7 +58,9 @@ def report_dict(report: Report) -> dict:
     ds = dataset(report.dataset)
     period = parse_period(report.period)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, actions.previous_cells(ds, report), level=report.unit.level)
+    violations = validation.validate(
+        ds, cells, actions.previous_cells(ds, report), level=report.unit.level, on=parse_period(report.period).end
+    )
     comments: dict[str, list[dict]] = {}
     for comment in sorted(report.comments.all(), key=lambda c: (c.at, c.pk)):
         comments.setdefault(comment.element, []).append(

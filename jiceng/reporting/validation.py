@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,10 +40,15 @@ def _numbers(cells) -> dict[str, float | None]:
     }
 
 
-def validate(dataset: DataSet, cells, previous_cells=None, level: str | None = None) -> list[Violation]:
-    """Violations of the data set's rules; ``level`` (village/township/county) skips rules not meant for it."""
-    values = _numbers(cells)
-    previous = _numbers(previous_cells) if previous_cells else {}
+def validate(
+    dataset: DataSet, cells, previous_cells=None, level: str | None = None, on: dt.date | None = None
+) -> list[Violation]:
+    """Violations of the data set's rules; ``level`` (village/township/county) skips rules not meant for it.
+    Dated parameters a rule names (``N04 * packs_per_month``) take their value in force ``on`` (the end of
+    the report period; today when not given)."""
+    parameters = dataset.parameter_values(on or dt.date.today())
+    values = {**parameters, **_numbers(cells)}
+    previous = {**parameters, **_numbers(previous_cells)} if previous_cells else {}
     found = []
     for rule in dataset.rules:
         if level is not None and level not in rule.levels:

@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.audit.models import AuditEntry
+from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Level
 from jiceng.periods import parse_period
 from jiceng.reporting import actions, queries, validation
@@ -93,7 +94,9 @@ def report_detail(request, dataset: str, code: str, period: str):
     report = _report_or_404(request, dataset, code, period)
     ds = find_dataset(report.dataset)
     cells = current_cells(ds, report)
-    violations = validation.validate(ds, cells, actions.previous_cells(ds, report), level=report.unit.level)
+    violations = validation.validate(
+        ds, cells, actions.previous_cells(ds, report), level=report.unit.level, on=parse_period(report.period).end
+    )
     user = request.user
     root = access.scope_root(user)
     is_reviewer = access.can(user, "reports.review") and report.unit.parent_id == getattr(root, "pk", None)
@@ -140,6 +143,7 @@ def report_detail(request, dataset: str, code: str, period: str):
             if report.unit.level in queries.review_levels(ds)
             else None,
             "kept_reason": kept.get("reason", ""),
+            "needs_reason": any(row["origin"] != _("手工填报") for row in rows),
         },
     )
 
@@ -205,7 +209,4 @@ def report_action(request, dataset: str, code: str, period: str):
 @login_required
 def report_export(request, dataset: str, code: str, period: str):
     report = _report_or_404(request, dataset, code, period)
-    filename, mimetype, content = render_report_xlsx(report, acting_user=request.user)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return file_response(request, render_report_xlsx(report, acting_user=request.user))

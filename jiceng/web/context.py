@@ -24,7 +24,7 @@ NAV_ENTRIES = [
     ("registers.view", lambda: _("本月发放"), "distribution_index"),
     ("registers.view", lambda: _("儿童登记"), "children"),
     ("registers.view", lambda: _("随访提醒"), "adherence"),
-    ("registers.view", lambda: _("月报表"), "reports"),
+    ("registers.view", lambda: _("报表"), "reports"),
     ("registers.view", lambda: _("指标分析"), "indicators"),
     ("analysis.view", lambda: _("工作总结"), "summaries"),
     ("registers.view", lambda: _("Excel 导入导出"), "registers_excel"),

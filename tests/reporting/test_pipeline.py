@@ -315,6 +315,7 @@ THROWAWAY = {
   short_name: 奖扶
   order: 90
   summary: {heading: 计划生育奖扶工作, indicators: [FP_PAID_RATE], counts: [FP_PAID]}
+  parameters: {source: "tests.reporting.throwaway_parameters:quota", names: [monthly_quota]}
 """,
     "form.yaml": """dataset:
   code: FP_MONTHLY
@@ -329,6 +330,7 @@ elements:
   - {code: F02, name: 已兑现人数}
 validation_rules:
   - {code: FV1, left: F02, operator: "<=", right: F01, severity: error, message: 已兑现人数不能多于应兑现人数}
+  - {code: FV2, left: F01, operator: "<=", right: monthly_quota, severity: warning, message: 应兑现人数超过每月名额}
 """,
     "indicators.yaml": """indicators:
   - {code: FP_PAID_RATE, name: 奖扶兑现率, dataset: FP_MONTHLY, numerator: F02, denominator: F01}
@@ -358,7 +360,13 @@ def test_a_new_programme_is_a_pack_folder(tree, throwaway_pack, client):
     with pytest.raises(ValidationError, match="已兑现人数不能多于应兑现人数"):
         actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
     actions.set_values(report, {"F02": "38"}, acting_user=tree.township_officer)
-    actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
+    # the rule names a dated parameter: 40 is within September's quota of 50, above October's 30
+    september = actions.get_report("FP_MONTHLY", tree.town_a, "2026-09")
+    actions.set_values(september, {"F01": "40", "F02": "40"}, acting_user=tree.township_officer)
+    actions.submit_report(september, acting_user=tree.township_officer, today=REPORT_DAY)
+    with pytest.raises(ValidationError, match="应兑现人数超过每月名额"):
+        actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
+    actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"FV2": "补发"})
     actions.approve_report(report, acting_user=tree.county_mch)
     rate = indicator(tree.county, "FP_PAID_RATE")
     assert (rate.numerator, rate.denominator, rate.display) == (38, 40, "95.00%")
@@ -401,6 +409,19 @@ def test_a_new_programme_is_a_pack_folder(tree, throwaway_pack, client):
         (
             {"p.yaml": "programme: {name: 甲, summary: {heading: 甲, indicators: [NOPE]}}\n"},
             "summary 引用了未定义的指标 NOPE",
+        ),
+        (
+            {
+                "f.yaml": "dataset: {code: X, name: 甲, deadlines: {village: 1, township: 2}}\nelements:\n  - {code: A, name: 甲}\n"
+                "validation_rules:\n  - {code: R, left: A, right: A * packs_per_week, severity: error, message: 甲}\n"
+            },
+            "f.yaml 第5行：表达式“A \\* packs_per_week”引用了未定义的数据元或参数 packs_per_week",
+        ),
+        (
+            {
+                "p.yaml": "programme:\n  name: 甲\n  parameters: {source: 'jiceng.nutrition.rules.parameters:parameter', names: [no_such]}\n"
+            },
+            "p.yaml 第3行：参数 no_such 不存在",
         ),
     ],
 )
