@@ -21,10 +21,10 @@ from __future__ import annotations
 
 import ast
 import operator
-from importlib import import_module
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
+from importlib import import_module
 from pathlib import Path
 
 import yaml

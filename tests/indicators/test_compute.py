@@ -106,7 +106,7 @@ def test_an_indicator_naming_an_unknown_element_is_refused_at_load(tmp_path):
         "indicators:\n  - code: I1\n    name: 测试率\n    dataset: X\n    numerator: A1\n    denominator: A9\n",
         encoding="utf-8",
     )
-    with pytest.raises(PackError, match=r"indicators.yaml 第2行.*未定义的数据元 A9"):
+    with pytest.raises(PackError, match=r"indicators.yaml 第2行.*未定义的数据元或参数 A9"):
         load_pack(pack)
 
 
