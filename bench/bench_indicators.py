@@ -62,7 +62,7 @@ def run(options) -> None:
     from jiceng.demo.generator import generate_province
     from jiceng.demo.load import load_counties
     from jiceng.indicators import compute
-    from jiceng.indicators.views import child_units
+    from jiceng.orgunits.queries import child_units
     from jiceng.orgunits.models import Level, OrgUnit
     from jiceng.periods import month_period, parse_period
     from jiceng.reporting.models import DataValue, Report, State
@@ -157,6 +157,36 @@ def run(options) -> None:
         lambda: compute.compute(county, [county, *townships], year),
     )
     timed("county 12-month trend vs last year", lambda: compute.monthly_series(county, "NUT_COVERAGE", 2026))
+
+    # the fair comparator: one hand-written SQL statement summing the approved village values of the year
+    # per township and element (what the dashboard's official figures need), then the rates in a plain loop
+    from django.db import connection as conn
+
+    sql = """
+        SELECT t.id, v.element, SUM(v.value)
+        FROM reporting_datavalue v
+        JOIN reporting_report r ON r.id = v.report_id
+        JOIN orgunits_orgunit u ON u.id = r.unit_id
+        JOIN orgunits_orgunit t ON t.id = u.parent_id
+        WHERE r.dataset = %s AND r.state = 'approved' AND r.period >= %s AND r.period <= %s AND t.parent_id = %s
+        GROUP BY t.id, v.element
+    """
+
+    def hand_written():
+        with conn.cursor() as cursor:
+            cursor.execute(sql, ["NUT_MONTHLY", "2026-01", "2026-10", county.pk])
+            sums = {}
+            for township, element, total in cursor.fetchall():
+                sums.setdefault(township, {})[element] = float(total)
+        return {t: s.get("N04", 0) / s["N01"] * 100 for t, s in sums.items() if s.get("N01")}
+
+    rates = timed("  comparator: one hand-written SQL over the same rows (townships, year, NUT)", hand_written)
+    ours = compute.compute(county, townships, year, codes=["NUT_COVERAGE"])
+    assert all(abs(ours[(t.pk, "NUT_COVERAGE")].value - round(rates[t.pk], 2)) < 0.011 for t in townships), "differ"
+    timed(
+        "  the same through the one aggregation (townships, year, NUT_COVERAGE only)",
+        lambda: compute.compute(county, townships, year, codes=["NUT_COVERAGE"], with_last_year=False),
+    )
     bureau = User.objects.get(role="county_bureau", unit__parent=county)
 
     def summary():

@@ -304,11 +304,13 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
     found += stock
     if period.end >= today.replace(day=1):
         from jiceng.nutrition.queries import follow_up_worklist
+        from jiceng.nutrition.rules.adherence import min_packs_per_week
 
         lists = follow_up_worklist(unit, today)
         if lists["low_adherence"]:
             count = _figure(draft, "low_adherence", f"{len(lists['low_adherence'])}名")
-            threshold = _figure(draft, "adherence.threshold", "4包")  # 「近一周服用≥4包」, the policy line
+            # 「近一周服用≥4包」: the dated parameter in force today
+            threshold = _figure(draft, "adherence.threshold", f"{min_packs_per_week(today)}包")
             found.append(("adherence", f"有{count}儿童近7天服用营养包不足{threshold}，服用依从性差。"))
         if lists["due"]:
             count = _figure(draft, "followup_due", f"{len(lists['due'])}名")

@@ -22,6 +22,8 @@ from jiceng.accounts import actions as account_actions
 from jiceng.audit.models import AuditEntry
 from jiceng.orgunits import actions as unit_actions
 from jiceng.orgunits.models import Level, OrgUnit, UnitDenominator, subtree_q
+from jiceng.reporting import queries as report_queries
+from jiceng.reporting.packs import datasets_reported_by
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
 from jiceng.web.todo import todo_for
 
@@ -80,6 +82,7 @@ def unit_detail(request, code: str):
             "registered_children": nutrition_queries.registered_children_count(unit),
             "can_edit": access.can(request.user, "units.manage"),
             "denominator_keys": UnitDenominator.Key,
+            "reported_forms": [(ds, report_queries.reporting_period(ds)) for ds in datasets_reported_by(unit)],
         },
     )
 
