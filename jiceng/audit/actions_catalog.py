@@ -87,6 +87,7 @@ REPORT_MISSING = "report.missing"
 REPORT_OVERRIDE = "report.override"
 REPORT_IMPORT = "report.import"
 REPORT_DHIS2_IMPORT = "report.dhis2_import"
+EXPORT_DHIS2 = "export.dhis2"
 EXPORT_REPORT = "export.report"
 
 # --- indicators and work summaries (jiceng/indicators, jiceng/summaries) -------------------------
@@ -161,6 +162,7 @@ ACTION_LABELS: dict[str, str] = {
     REPORT_OVERRIDE: "修正汇总数",
     REPORT_IMPORT: "导入报表",
     REPORT_DHIS2_IMPORT: "导入DHIS2数据",
+    EXPORT_DHIS2: "导出DHIS2数据",
     EXPORT_REPORT: "导出报表",
     TARGET_SET: "设定目标",
     EXPORT_INDICATORS: "导出指标表",
