@@ -283,20 +283,85 @@ def combine_periods(ds: DataSet, by_period: dict[str, dict[str, Decimal]], perio
     return total
 
 
+def official_sums(ds: DataSet, units: list[OrgUnit], periods: list[str]) -> dict[tuple[int, str], dict[str, Decimal]]:
+    """{(unit id, period): {element: value}} of the ``sum`` elements, official figures — the same figures
+    as :func:`unit_values` (``official=True``), summed by the database for dashboards and tables.
+
+    Officially a unit is the sum of the *frontier* of approved reports below it: an approved report counts
+    unless the report of its parent unit (inside the unit asked for) is approved too, in which case the
+    parent's frozen values, which already hold it, count instead. One grouped query per depth of the units
+    asked for (a county and its townships: two queries)."""
+    from django.db.models import Exists, OuterRef, Sum
+    from django.db.models.functions import Substr
+
+    out: dict[tuple[int, str], dict[str, Decimal]] = {}
+    if not units or not periods:
+        return out
+    sum_codes = [e.code for e in ds.elements if e.aggregation == "sum"]
+    by_shape: dict[tuple[int, int], list[OrgUnit]] = defaultdict(list)
+    for unit in {u.pk: u for u in units}.values():
+        by_shape[(unit.depth, len(unit.path))].append(unit)
+    for (depth, length), group in by_shape.items():
+        paths = {unit.path: unit for unit in group}
+        parent_approved = Report.objects.filter(
+            dataset=ds.code,
+            period=OuterRef("report__period"),
+            state=State.APPROVED,
+            unit_id=OuterRef("report__unit__parent_id"),
+            unit__depth__gte=depth,
+        )
+        rows = (
+            DataValue.objects.filter(
+                reduce(or_, (subtree_q(p, "report__unit__path") for p in _outermost_paths(paths))),
+                report__dataset=ds.code,
+                report__period__in=periods,
+                report__state=State.APPROVED,
+                report__unit__active=True,
+                element__in=sum_codes,
+                value__isnull=False,
+            )
+            .exclude(Exists(parent_approved))
+            .annotate(bucket=Substr("report__unit__path", 1, length))
+            .values_list("bucket", "report__period", "element")
+            .annotate(total=Sum("value"))
+        )
+        for bucket, period, element, total in rows:
+            unit = paths.get(bucket)
+            if unit is not None:
+                out.setdefault((unit.pk, period), {})[element] = total
+    return out
+
+
+def _outermost_paths(paths) -> list[str]:
+    out: list[str] = []
+    for path in sorted(paths):
+        if not out or not path.startswith(out[-1]):
+            out.append(path)
+    return out
+
+
 def period_values(
     ds: DataSet, units: list[OrgUnit], groups: list[list[str]], *, official: bool
 ) -> list[dict[int, dict[str, Decimal]]]:
     """For each group of report periods: {unit id: {element: value over the group}} — one pass."""
     wanted = sorted({p for group in groups for p in group})
-    cells = unit_values(ds, units, wanted, official=official)
+    if official:
+        values = official_sums(ds, units, wanted)
+    else:
+        cells = unit_values(ds, units, wanted, official=False)
+        values = {
+            key: {code: c.value for code, c in by_code.items() if c.value is not None and code in _sum_codes(ds)}
+            for key, by_code in cells.items()
+        }
     out = []
     for group in groups:
         by_unit = {}
         for unit in units:
-            by_period = {
-                p: {code: c.value for code, c in cells.get((unit.pk, p), {}).items() if c.value is not None}
-                for p in group
-            }
+            by_period = {p: values.get((unit.pk, p), {}) for p in group}
             by_unit[unit.pk] = combine_periods(ds, by_period, group)
         out.append(by_unit)
     return out
+
+
+def _sum_codes(ds: DataSet) -> frozenset[str]:
+    return frozenset(e.code for e in ds.elements if e.aggregation == "sum")

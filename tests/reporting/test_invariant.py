@@ -124,3 +124,28 @@ def test_the_summary_writes_the_dashboards_figures(county):
             written += 1
     assert written >= 20
     assert "妇幼健康工作：" in draft.sections["results"] and "基本公共卫生服务工作：" in draft.sections["results"]
+
+
+def test_the_database_sums_equal_the_recursive_definition(county):
+    """Dashboards read official figures summed by the database (``official_sums``); they must equal the
+    recursive definition of ``unit_values`` for every unit, report period and element."""
+    from jiceng.reporting.aggregate import official_sums, unit_values
+    from jiceng.reporting.packs import all_datasets
+
+    units = [*_units(county), *OrgUnit.objects.filter(level=Level.VILLAGE, parent__parent=county)]
+    compared = 0
+    for ds in all_datasets().values():
+        periods = sorted(set(Report.objects.filter(dataset=ds.code).values_list("period", flat=True)))
+        fast = official_sums(ds, units, periods)
+        slow = unit_values(ds, units, periods, official=True)
+        sum_codes = {e.code for e in ds.elements if e.aggregation == "sum"}
+        for unit in units:
+            for period in periods:
+                expected = {
+                    code: cell.value
+                    for code, cell in slow.get((unit.pk, period), {}).items()
+                    if code in sum_codes and cell.value is not None
+                }
+                assert fast.get((unit.pk, period), {}) == expected, (ds.code, unit.code, period)
+                compared += len(expected)
+    assert compared > 5000
