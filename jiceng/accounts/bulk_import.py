@@ -39,6 +39,7 @@ from jiceng.documents.excel import (
     check_rows,
     run_import,
 )
+from jiceng.documents.files import RenderedFile
 from jiceng.documents.upload import read_table
 from jiceng.orgunits.importing import parse_division_code
 from jiceng.orgunits.models import Level, OrgUnit
@@ -286,7 +287,7 @@ def _error_order(error: RowError) -> tuple:
     return (error.row or 0, error.letter.rjust(3))
 
 
-def render_template(user) -> tuple[str, str, bytes]:
+def render_template(user) -> RenderedFile:
     """The import template, with the units the user may create users in and the roles each level takes."""
     units = access.visible_units(user).order_by("path")
     by_level: dict[str, list[str]] = {}
@@ -295,4 +296,4 @@ def render_template(user) -> tuple[str, str, bytes]:
             by_level.setdefault(level, []).append(str(Role(role).label))
     rows = ((u.code, u.name, u.get_level_display(), "、".join(by_level.get(u.level, []))) for u in units[:20000])
     data = build_template(TEMPLATE_SPEC, reference=("单位与角色", ("单位代码", "名称", "层级", "可设角色"), rows))
-    return "用户导入模板.xlsx", XLSX_MIMETYPE, data
+    return RenderedFile("用户导入模板.xlsx", XLSX_MIMETYPE, data)

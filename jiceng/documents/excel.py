@@ -20,7 +20,8 @@ produce in text-formatted cells. ``2025.3.8``, ``2025/3/8``, ``2025年3月8日``
 Excel serial numbers in a cell without date format are refused: the user is told to format the
 cell as a date or type ``2025-03-08``.
 
-Every generated file shares one contract: ``render(params) -> (filename, mimetype, bytes)``.
+Every generated file shares one contract: ``render(params) -> RenderedFile`` (:mod:`jiceng.documents.files`),
+handed out by :func:`jiceng.documents.responses.file_response`.
 """
 
 from __future__ import annotations

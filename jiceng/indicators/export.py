@@ -1,20 +1,20 @@
-"""The indicator table as Excel: ``render_indicator_table(...) -> (filename, mimetype, bytes)``, logged."""
+"""The indicator table as Excel: ``render_indicator_table(...) -> RenderedFile``, logged."""
 
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from jiceng.audit.recorder import record
+from jiceng.documents.files import RenderedFile
 from jiceng.reporting.packs import all_indicators
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def render_indicator_table(unit, children, codes, values, period, official, *, acting_user) -> tuple[str, str, bytes]:
+def render_indicator_table(unit, children, codes, values, period, official, *, acting_user) -> RenderedFile:
     """The dashboard's unit × indicator table (``values`` from ``compute.compute``), one row per unit."""
     book = Workbook()
     sheet = book.active
@@ -43,4 +43,5 @@ def render_indicator_table(unit, children, codes, values, period, official, *, a
         unit=unit,
         after={"period": period.code, "rows": len(children) + 1, "official": official},
     )
-    return quote(f"{unit.name}_{period.code}_指标.xlsx"), XLSX, buffer.getvalue()
+    filename = f"{unit.name}_{period.code}_指标.xlsx"
+    return RenderedFile(filename, XLSX, buffer.getvalue(), rows=len(children) + 1, audited=True)

@@ -42,6 +42,7 @@ from jiceng.documents.excel import (
     run_import,
     write_table,
 )
+from jiceng.documents.files import RenderedFile
 from jiceng.nutrition import actions, eligibility, queries
 from jiceng.nutrition.models import Child, Collection, FollowUp, Residence, Sex
 from jiceng.orgunits.models import Level, OrgUnit, subtree_q
@@ -439,13 +440,13 @@ IMPORTS = {"children": import_children, "collections": import_collections, "foll
 # ---------------------------------------------------------------- templates
 
 
-def render_template(kind: str, user) -> tuple[str, str, bytes]:
+def render_template(kind: str, user) -> RenderedFile:
     """The import template of ``kind``, with the villages the user may import into."""
     access.require(user, "registers.edit")
     spec = SPECS[kind]
     villages = [(u.code, u.name, u.parent.name if u.parent else "") for u in _villages_in_scope(user)]
     data = build_template(spec, reference=("村名单", ("村代码", "村名", "乡镇"), villages))
-    return f"{spec.title}导入模板.xlsx", XLSX_MIMETYPE, data
+    return RenderedFile(f"{spec.title}导入模板.xlsx", XLSX_MIMETYPE, data)
 
 
 # ---------------------------------------------------------------- exports
@@ -523,7 +524,7 @@ CHILD_EXPORT_HEADERS = (
 )
 
 
-def render_children_export(params: ExportParams) -> tuple[str, str, bytes]:
+def render_children_export(params: ExportParams) -> RenderedFile:
     """儿童登记 of the unit's subtree, masked unless the role may see full identity; logged."""
     unit, full = _export_scope(params)
     today = actions.today()
@@ -566,7 +567,8 @@ def render_children_export(params: ExportParams) -> tuple[str, str, bytes]:
         widths=[10, 12, 15, 10, 6, 12, 21, 9, 9, 9, 9, 10, 9, 14, 12, 8, 6],
     )
     _log_export(params, "children", unit, count, full)
-    return f"儿童登记_{unit.name}_{today:%Y%m%d}.xlsx", XLSX_MIMETYPE, data
+    filename = f"儿童登记_{unit.name}_{today:%Y%m%d}.xlsx"
+    return RenderedFile(filename, XLSX_MIMETYPE, data, personal_data=True, rows=count, audited=True)
 
 
 COLLECTION_EXPORT_HEADERS = (
@@ -584,7 +586,7 @@ COLLECTION_EXPORT_HEADERS = (
 )
 
 
-def render_collections_export(params: ExportParams) -> tuple[str, str, bytes]:
+def render_collections_export(params: ExportParams) -> RenderedFile:
     """发放登记 of the unit's subtree between two dates, masked per role; logged."""
     unit, full = _export_scope(params)
     start, end = _period(params)
@@ -619,7 +621,8 @@ def render_collections_export(params: ExportParams) -> tuple[str, str, bytes]:
         widths=[12, 15, 10, 6, 12, 21, 12, 9, 6, 10, 10],
     )
     _log_export(params, "collections", unit, count, full, start=start, end=end)
-    return f"营养包发放登记_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx", XLSX_MIMETYPE, data
+    filename = f"营养包发放登记_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return RenderedFile(filename, XLSX_MIMETYPE, data, personal_data=True, rows=count, audited=True)
 
 
 FOLLOWUP_EXPORT_HEADERS = (
@@ -660,7 +663,7 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else _yes(value)
 
 
-def render_followups_export(params: ExportParams) -> tuple[str, str, bytes]:
+def render_followups_export(params: ExportParams) -> RenderedFile:
     """个案随访 of the unit's subtree between two dates, with the computed z-scores; masked per role; logged."""
     unit, full = _export_scope(params)
     start, end = _period(params)
@@ -708,7 +711,8 @@ def render_followups_export(params: ExportParams) -> tuple[str, str, bytes]:
         widths=[12, 15, 10, 6, 12, 21, 12, 10, 12, 6, 10, 10, 8, 7, 7, 7, 8, 8, 6, 10, 9, 10, 10, 20],
     )
     _log_export(params, "followups", unit, count, full, start=start, end=end)
-    return f"个案随访_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx", XLSX_MIMETYPE, data
+    filename = f"个案随访_{unit.name}_{start:%Y%m%d}-{end:%Y%m%d}.xlsx"
+    return RenderedFile(filename, XLSX_MIMETYPE, data, personal_data=True, rows=count, audited=True)
 
 
 EXPORTS = {

@@ -5,24 +5,17 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.responses import file_response
 from jiceng.nutrition import actions
 from jiceng.nutrition.excel import EXPORTS, IMPORTS, SPECS, TITLES, ExportParams, render_template
 from jiceng.orgunits.models import Level
 
 ERRORS_SHOWN = 1000  # a table longer than this helps nobody; the count says how many more
-
-
-def _file_response(filename: str, mimetype: str, data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"  # personal data: not kept in shared caches
-    return response
 
 
 def _require(user, capability: str) -> None:
@@ -71,7 +64,7 @@ def excel_home(request):
 def excel_template(request, kind: str):
     _kind_or_404(kind, SPECS)
     _require(request.user, "registers.edit")
-    return _file_response(*render_template(kind, request.user))
+    return file_response(request, render_template(kind, request.user))
 
 
 @login_required
@@ -111,4 +104,4 @@ def excel_export(request, kind: str):
     params = ExportParams(
         user=request.user, unit=unit, start=_date(request.GET.get("start")), end=_date(request.GET.get("end"))
     )
-    return _file_response(*EXPORTS[kind](params))
+    return file_response(request, EXPORTS[kind](params))  # the export logs itself, with its row count

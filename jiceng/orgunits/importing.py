@@ -52,6 +52,7 @@ from jiceng.documents.excel import (
     check_rows,
     run_import,
 )
+from jiceng.documents.files import RenderedFile
 from jiceng.documents.upload import read_table
 from jiceng.orgunits import actions
 from jiceng.orgunits.models import INSTITUTION_KINDS, Kind, Level, OrgUnit, UnitDenominator
@@ -480,7 +481,7 @@ def _error_order(error: RowError) -> tuple:
 # ---------------------------------------------------------------- template
 
 
-def render_template(user) -> tuple[str, str, bytes]:
+def render_template(user) -> RenderedFile:
     """The import template, with the units the user may import under (and update) as a reference sheet."""
     from jiceng.documents.excel import XLSX_MIMETYPE
 
@@ -493,7 +494,7 @@ def render_template(user) -> tuple[str, str, bytes]:
         TEMPLATE_SPEC,
         reference=("现有单位", ("统计用区划代码", "系统代码", "名称", "层级", "类型", "海拔(米)"), rows),
     )
-    return "组织机构导入模板.xlsx", XLSX_MIMETYPE, data
+    return RenderedFile("组织机构导入模板.xlsx", XLSX_MIMETYPE, data)
 
 
 def _full_code(unit: OrgUnit) -> str:

@@ -5,13 +5,13 @@ Contract shared by generated files: ``render(...) -> (filename, mimetype, bytes)
 from __future__ import annotations
 
 import io
-from urllib.parse import quote
 
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 
 from jiceng.audit.recorder import record
+from jiceng.documents.files import RenderedFile
 from jiceng.periods import parse_period
 from jiceng.reporting.actions import describe_state
 from jiceng.reporting.models import Report
@@ -52,7 +52,7 @@ def report_rows(report: Report) -> list[tuple[int, str, str, object, str]]:
     return rows
 
 
-def render_report_xlsx(report: Report, *, acting_user) -> tuple[str, str, bytes]:
+def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
     ds = dataset(report.dataset)
     period = parse_period(report.period)
     book = Workbook()
@@ -89,5 +89,5 @@ def render_report_xlsx(report: Report, *, acting_user) -> tuple[str, str, bytes]
         unit=report.unit,
         after={"rows": len(ds.elements), "state": report.state},
     )
-    filename = quote(f"{report.unit.name}_{report.period}_营养包月报表.xlsx")
-    return filename, XLSX, buffer.getvalue()
+    filename = f"{report.unit.name}_{report.period}_营养包月报表.xlsx"
+    return RenderedFile(filename, XLSX, buffer.getvalue(), rows=len(ds.elements), audited=True)

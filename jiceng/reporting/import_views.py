@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.responses import file_response
 from jiceng.reporting import actions, queries
 from jiceng.reporting.layout_import import import_layout, template_xlsx
 from jiceng.reporting.packs import DataSet, all_datasets, find_dataset, pack_of
@@ -53,10 +54,7 @@ def report_import(request):
         layout = next((item for item in layouts if item.code == request.GET["template"]), None)
         if layout is None:
             raise Http404(_("未找到该导入格式"))
-        filename, mimetype, content = template_xlsx(layout)
-        response = HttpResponse(content, content_type=mimetype)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
+        return file_response(request, template_xlsx(layout))
     units = typed_units(request.user, ds)
     latest = queries.reporting_period(ds)
     period_code = request.POST.get("period") or request.GET.get("period") or latest.code

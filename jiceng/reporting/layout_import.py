@@ -26,6 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from jiceng.accounts import access
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import MAX_FILE_BYTES, UNREADABLE, CellError, RowError
+from jiceng.documents.files import RenderedFile
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions
@@ -305,10 +306,8 @@ def _sorted(result: LayoutImportResult) -> LayoutImportResult:
     return result
 
 
-def template_xlsx(layout: ImportLayout) -> tuple[str, str, bytes]:
+def template_xlsx(layout: ImportLayout) -> RenderedFile:
     """An empty table in the layout (the header row only), for units that fill it by hand."""
-    from urllib.parse import quote
-
     from openpyxl import Workbook
 
     book = Workbook()
@@ -320,10 +319,8 @@ def template_xlsx(layout: ImportLayout) -> tuple[str, str, bytes]:
         sheet.column_dimensions[get_column_letter(index)].width = 16
     out = io.BytesIO()
     book.save(out)
-    return (
-        quote(f"{layout.name}_模板.xlsx"),
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        out.getvalue(),
+    return RenderedFile(
+        f"{layout.name}_模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", out.getvalue()
     )
 
 

@@ -865,19 +865,3 @@ def update_allocation(plan: AllocationPlan, *, planned_packs: int, note: str = "
         after={"planned_packs": planned_packs, "note": note},
     )
     return plan
-
-
-def log_export(unit: OrgUnit, *, acting_user, filename: str, first_day, last_day) -> None:
-    """An export leaves the system: the audit trail says who took what."""
-    record(
-        actor=acting_user,
-        action=actions_catalog.STOCK_EXPORT,
-        object_type="stock.stockline",
-        object_repr=filename,
-        unit=unit,
-        after={
-            "from": first_day.isoformat() if first_day else None,
-            "to": last_day.isoformat() if last_day else None,
-            "file": filename,
-        },
-    )

@@ -1,6 +1,7 @@
 """Excel export of a stock card in the layout of the paper ledger (营养包出入库登记表).
 
-Same contract as every generated file: ``render_card(...) -> (filename, mimetype, bytes)``.
+Same contract as every generated file: ``render_card(...) -> RenderedFile``; it names the children who
+received packs (personal data), and the page that hands it out logs the export.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from jiceng.documents.files import RenderedFile
 from jiceng.orgunits.models import OrgUnit
 from jiceng.stock import queries
 from jiceng.stock.models import NUTRITION_PACK
@@ -37,7 +39,7 @@ BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTRE = Alignment(horizontal="center", vertical="center", wrap_text=True)
 
 
-def render_card(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | None) -> tuple[str, str, bytes]:
+def render_card(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | None) -> RenderedFile:
     lines = queries.with_unit_balance(unit, list(queries.ledger_lines(unit, first_day, last_day)))
     if lines:
         opening = lines[0].unit_balance - lines[0].line.quantity
@@ -119,4 +121,4 @@ def render_card(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | No
     wb.save(buffer)
     suffix = f"_{first_day:%Y%m%d}-{last_day:%Y%m%d}" if first_day and last_day else ""
     filename = f"营养包出入库登记_{unit.name}{suffix}.xlsx"
-    return filename, XLSX, buffer.getvalue()
+    return RenderedFile(filename, XLSX, buffer.getvalue(), personal_data=True, rows=len(lines))

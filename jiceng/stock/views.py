@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
+from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Kind, Level
 from jiceng.periods import add_months, month_code, month_of
 from jiceng.stock import actions, export, queries
@@ -157,11 +158,16 @@ def export_card(request, code: str):
     """The stock card as an Excel file in the layout of the paper ledger; the export is audited."""
     unit = _stock_unit_or_404(request, code)
     first_day, last_day = _date_param(request, "from"), _date_param(request, "to")
-    filename, mimetype, content = export.render_card(unit, first_day, last_day)
-    actions.log_export(unit, acting_user=request.user, filename=filename, first_day=first_day, last_day=last_day)
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return file_response(
+        request,
+        export.render_card(unit, first_day, last_day),
+        audit_action=actions_catalog.STOCK_EXPORT,
+        unit=unit,
+        audit_details={
+            "from": first_day.isoformat() if first_day else None,
+            "to": last_day.isoformat() if last_day else None,
+        },
+    )
 
 
 # ---------------------------------------------------------------------------------------------

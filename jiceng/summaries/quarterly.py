@@ -4,11 +4,11 @@ the data problems — from the same indicator module as the dashboard."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 
 from jiceng.audit.recorder import record
+from jiceng.documents.files import RenderedFile
 from jiceng.documents.official.docx_builder import OfficialDocument, provisional_notice
 from jiceng.indicators import compute, quality
 from jiceng.indicators.compute import IndicatorValue
@@ -99,7 +99,7 @@ def analyse(
     )
 
 
-def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, bytes]:
+def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> RenderedFile:
     name = analysis.total.now.indicator.name
     document = OfficialDocument(
         f"{analysis.unit.display_name}{analysis.period.label}{all_packs()[analysis.programme].name}分析",
@@ -150,5 +150,10 @@ def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> tuple[str, str, 
         unit=analysis.unit,
         after={"period": analysis.period.code, "official": analysis.official, "programme": analysis.programme},
     )
-    filename = quote(f"{analysis.unit.name}_{analysis.period.code}_季度分析.docx")
-    return filename, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", document.render()
+    return RenderedFile(
+        f"{analysis.unit.name}_{analysis.period.code}_季度分析.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        document.render(),
+        rows=len(analysis.rows),
+        audited=True,
+    )

@@ -1,15 +1,14 @@
 """The work summary as a GB/T 9704 .docx (and PDF through LibreOffice when it is installed).
 
-Contract shared by generated files: ``render_summary(summary, acting_user) -> (filename, mimetype, bytes)``.
+Contract shared by generated files: ``render_summary(summary, acting_user) -> RenderedFile`` (logged).
 The figures table and charts come from the same indicator computation as the text and the dashboard."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.utils import timezone
 
 from jiceng.audit.recorder import record
+from jiceng.documents.files import RenderedFile
 from jiceng.documents.official.docx_builder import OfficialDocument, provisional_notice
 from jiceng.indicators import compute
 from jiceng.orgunits.queries import child_units
@@ -110,7 +109,7 @@ def build_document(summary: Summary) -> OfficialDocument:
     return document
 
 
-def render_summary(summary: Summary, *, acting_user, fmt: str = "docx") -> tuple[str, str, bytes] | None:
+def render_summary(summary: Summary, *, acting_user, fmt: str = "docx") -> RenderedFile | None:
     content = build_document(summary).render()
     mimetype, suffix = DOCX, "docx"
     if fmt == "pdf":
@@ -127,4 +126,4 @@ def render_summary(summary: Summary, *, acting_user, fmt: str = "docx") -> tuple
         unit=summary.unit,
         after={"format": suffix, "version": summary.version},
     )
-    return quote(f"{summary.title}.{suffix}"), mimetype, content
+    return RenderedFile(f"{summary.title}.{suffix}", mimetype, content, audited=True)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Level
 from jiceng.periods import parse_period
 from jiceng.summaries import actions, checks, writer
@@ -113,10 +114,7 @@ def summary_download(request, pk: int, fmt: str):
     if result is None:
         messages.error(request, _("本机未安装 LibreOffice，无法生成 PDF；请下载 Word 文件"))
         return redirect("summary_edit", pk=summary.pk)
-    filename, mimetype, content = result
-    response = HttpResponse(content, content_type=mimetype)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-    return response
+    return file_response(request, result)
 
 
 @login_required
@@ -137,10 +135,7 @@ def quarterly(request, code: str, period: str):
     except ValidationError as exc:
         raise Http404(" ".join(exc.messages)) from None
     if request.GET.get("format") == "docx":
-        filename, mimetype, content = render_docx(analysis, acting_user=request.user)
-        response = HttpResponse(content, content_type=mimetype)
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
-        return response
+        return file_response(request, render_docx(analysis, acting_user=request.user))
     from jiceng.reporting.packs import all_packs
     from jiceng.summaries.quarterly import rate_codes
 

@@ -7,14 +7,14 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.accounts import access, actions, bulk_import
 from jiceng.accounts.models import Role
+from jiceng.documents.responses import file_response
 from jiceng.orgunits import importing
 
 
@@ -82,13 +82,6 @@ def _require(request, capability: str) -> None:
         raise Http404(_("未找到该页面"))
 
 
-def _file_response(filename: str, mimetype: str, data: bytes) -> HttpResponse:
-    response = HttpResponse(data, content_type=mimetype)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
 def _import_page(request, *, capability: str, run, template_url: str, title: str, columns, kind: str):
     _require(request, capability)
     result, problem, filename = None, "", ""
@@ -135,7 +128,7 @@ def user_import(request):
 @login_required
 def user_import_template(request):
     _require(request, "users.manage")
-    return _file_response(*bulk_import.render_template(request.user))
+    return file_response(request, bulk_import.render_template(request.user))
 
 
 @login_required
@@ -154,4 +147,4 @@ def unit_import(request):
 @login_required
 def unit_import_template(request):
     _require(request, "units.manage")
-    return _file_response(*importing.render_template(request.user))
+    return file_response(request, importing.render_template(request.user))

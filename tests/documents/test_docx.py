@@ -282,7 +282,8 @@ def test_render_twice_gives_one_closing_block_and_the_builder_goes_on():
 
 
 def test_to_file_is_the_shared_contract():
-    filename, mimetype, content = OfficialDocument(TITLE, ISSUER, DATE).to_file("上坝乡2026年工作总结")
+    rendered = OfficialDocument(TITLE, ISSUER, DATE).to_file("上坝乡2026年工作总结")
+    filename, mimetype, content = rendered.filename, rendered.mimetype, rendered.content
     assert filename == "上坝乡2026年工作总结.docx"
     assert mimetype == DOCX_MIMETYPE
     assert content.startswith(b"PK")

@@ -123,7 +123,7 @@ def test_children_export_is_masked_by_role_scoped_and_logged(client, tree):
 
 def test_export_keeps_formula_like_text_as_text(tree):
     _register(tree)
-    _name, _mime, data = render_children_export(ExportParams(user=tree.county_mch))
+    data = render_children_export(ExportParams(user=tree.county_mch)).content
     sheet = open_workbook(data)["儿童登记"]
     cell = next(c for c in sheet["D"] if c.value and str(c.value).startswith("="))
     assert cell.data_type == "s"

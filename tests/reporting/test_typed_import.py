@@ -30,7 +30,7 @@ def typed_village(tree):
 def blank_form(tree, unit, period=PERIOD) -> bytes:
     """The export of the unit's report: the layout a typed report is filled in."""
     report = actions.get_report("NUT_MONTHLY", unit, period)
-    return render_report_xlsx(report, acting_user=tree.township_officer)[2]
+    return render_report_xlsx(report, acting_user=tree.township_officer).content
 
 
 def filled(content: bytes, values: dict, *, edit=None) -> bytes:

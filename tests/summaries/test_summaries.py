@@ -41,7 +41,7 @@ def test_docx_has_official_format_and_the_same_figures(tree, summary):
     del out
     from jiceng.summaries.render import render_summary
 
-    filename, mimetype, content = render_summary(summary, acting_user=tree.township_reviewer)
+    content = render_summary(summary, acting_user=tree.township_reviewer).content
     document = Document(io.BytesIO(content))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -65,7 +65,8 @@ def test_docx_has_official_format_and_the_same_figures(tree, summary):
 def test_pdf_through_libreoffice(tree, summary):
     from jiceng.summaries.render import render_summary
 
-    _name, mimetype, content = render_summary(summary, acting_user=tree.township_reviewer, fmt="pdf")
+    rendered = render_summary(summary, acting_user=tree.township_reviewer, fmt="pdf")
+    mimetype, content = rendered.mimetype, rendered.content
     pages = re.findall(rb"/Type\s*/Page(?!s)", content)
     assert mimetype == "application/pdf" and content.startswith(b"%PDF") and len(pages) >= 2
 

@@ -12,10 +12,10 @@ Usage::
     doc.image(charts.trend_chart(...), width_cm=15, caption="营养包发放率逐月变化")
     data = doc.render()                       # bytes of the .docx
 
-Every generated file in Jiceng shares one contract, ``render(params) -> (filename, mimetype,
-bytes)`` (see :mod:`jiceng.documents.excel`). A generator that writes an official document
+Every generated file in Jiceng shares one contract, ``render(params) -> RenderedFile``
+(:mod:`jiceng.documents.files`). A generator that writes an official document
 builds an :class:`OfficialDocument` from its figures and ends with
-``return doc.to_file("上坝乡2026年工作总结.docx")``, which returns exactly that triple.
+``return doc.to_file("上坝乡2026年工作总结.docx")``, which returns exactly that.
 
 Format (GB/T 9704-2012 and the usual Word set-up of it)
 --------------------------------------------------------
@@ -80,6 +80,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, Twips
 from lxml import etree
+
+from jiceng.documents.files import RenderedFile
 
 DOCX_MIMETYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -470,11 +472,11 @@ class OfficialDocument:
             for p in added:
                 p._p.getparent().remove(p._p)
 
-    def to_file(self, filename: str) -> tuple[str, str, bytes]:
-        """``(filename, mimetype, bytes)``: the shared ``render(params)`` contract."""
+    def to_file(self, filename: str) -> RenderedFile:
+        """The shared ``render(params)`` contract (:class:`jiceng.documents.files.RenderedFile`)."""
         if not filename.lower().endswith(".docx"):
             filename += ".docx"
-        return filename, DOCX_MIMETYPE, self.render()
+        return RenderedFile(filename, DOCX_MIMETYPE, self.render())
 
     # -- construction -------------------------------------------------------------------------
 

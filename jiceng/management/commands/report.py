@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import unicodedata
 from pathlib import Path
-from urllib.parse import unquote
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
@@ -83,10 +82,11 @@ class Command(BaseCommand):
             self._export(user, report, options["out"])
 
     def _export(self, user, report, out: str) -> None:
-        filename, _mimetype, content = render_report_xlsx(report, acting_user=user)
+        rendered = render_report_xlsx(report, acting_user=user)
+        content = rendered.content
         path = Path(out)
         if path.is_dir():
-            path = path / unquote(filename)
+            path = path / rendered.filename
         if path.suffix.lower() != ".xlsx":
             raise CommandError(f"--out：文件名应以 .xlsx 结尾（收到 {out}）")
         if not path.parent.exists():

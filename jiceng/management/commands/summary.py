@@ -38,5 +38,5 @@ class Command(BaseCommand):
         result = render_summary(summary, acting_user=user, fmt=fmt)
         if result is None:
             raise CommandError("本机未安装 LibreOffice，无法生成 PDF（sudo apt-get install libreoffice-writer）")
-        out.write_bytes(result[2])
-        self.stdout.write(f"已生成：{out}（{summary.title}，{len(result[2]):,} 字节）")
+        out.write_bytes(result.content)
+        self.stdout.write(f"已生成：{out}（{summary.title}，{len(result.content):,} 字节）")

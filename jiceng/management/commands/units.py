@@ -74,7 +74,7 @@ class Command(BaseCommand):
 
             if not access.can(user, "units.manage"):
                 raise CommandError("只有系统管理员可以导入组织机构")
-            _name, _mime, data = importing.render_template(user)
+            data = importing.render_template(user).content
             with open(options["out"], "wb") as handle:
                 handle.write(data)
             self.stdout.write(f"已写入模板 {options['out']}")

@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if options["verb"] == "template":
             if not access.can(user, "users.manage"):
                 raise CommandError("只有系统管理员可以导入用户")
-            _name, _mime, data = bulk_import.render_template(user)
+            data = bulk_import.render_template(user).content
             with open(options["out"], "wb") as handle:
                 handle.write(data)
             self.stdout.write(f"已写入模板 {options['out']}")
