@@ -285,59 +285,93 @@ def combine_periods(ds: DataSet, by_period: dict[str, dict[str, Decimal]], perio
 
 def official_sums(ds: DataSet, units: list[OrgUnit], periods: list[str]) -> dict[tuple[int, str], dict[str, Decimal]]:
     """{(unit id, period): {element: value}} of the ``sum`` elements, official figures — the same figures
-    as :func:`unit_values` (``official=True``), summed by the database for dashboards and tables.
+    as :func:`unit_values` (``official=True``), with the heavy sums done by the database.
 
-    Officially a unit is the sum of the *frontier* of approved reports below it: an approved report counts
-    unless the report of its parent unit (inside the unit asked for) is approved too, in which case the
-    parent's frozen values, which already hold it, count instead. One grouped query per depth of the units
-    asked for (a county and its townships: two queries)."""
-    from django.db.models import Exists, OuterRef, Sum
-    from django.db.models.functions import Substr
+    The recursive definition, read with two grouped queries: the database sums the frozen values of the
+    approved reports under each parent unit (one row per parent, period and element); a unit is then its
+    own approved report, or the sum of its approved children plus, for each child above the reporting
+    level whose report is not approved, that child's own figure (recursively). Leaves without an approved
+    report count nothing."""
+    from django.db.models import Sum
 
     out: dict[tuple[int, str], dict[str, Decimal]] = {}
+    units = list({u.pk: u for u in units}.values())
     if not units or not periods:
         return out
     sum_codes = [e.code for e in ds.elements if e.aggregation == "sum"]
-    by_shape: dict[tuple[int, int], list[OrgUnit]] = defaultdict(list)
-    for unit in {u.pk: u for u in units}.values():
-        by_shape[(unit.depth, len(unit.path))].append(unit)
-    for (depth, length), group in by_shape.items():
-        paths = {unit.path: unit for unit in group}
-        parent_approved = Report.objects.filter(
-            dataset=ds.code,
-            period=OuterRef("report__period"),
-            state=State.APPROVED,
-            unit_id=OuterRef("report__unit__parent_id"),
-            unit__depth__gte=depth,
+    roots = _outermost(units)
+    in_roots = reduce(or_, (subtree_q(r.path) for r in roots))
+    lowest = LEVEL_ORDER.index(ds.reporting_level) if ds.reporting_level in LEVEL_ORDER else len(LEVEL_ORDER)
+    upper_levels = LEVEL_ORDER[:lowest]
+    upper = {
+        u.pk: u
+        for u in OrgUnit.objects.filter(in_roots, level__in=upper_levels, active=True).exclude(
+            kind__in=INSTITUTION_KINDS
         )
-        rows = (
-            DataValue.objects.filter(
-                reduce(or_, (subtree_q(p, "report__unit__path") for p in _outermost_paths(paths))),
-                report__dataset=ds.code,
-                report__period__in=periods,
-                report__state=State.APPROVED,
-                report__unit__active=True,
-                element__in=sum_codes,
-                value__isnull=False,
-            )
-            .exclude(Exists(parent_approved))
-            .annotate(bucket=Substr("report__unit__path", 1, length))
-            .values_list("bucket", "report__period", "element")
-            .annotate(total=Sum("value"))
+    }
+    children: dict[int, list[int]] = defaultdict(list)
+    for unit in upper.values():
+        if unit.parent_id in upper:
+            children[unit.parent_id].append(unit.pk)
+    approved = set(
+        Report.objects.filter(
+            subtree_q_any(roots, "unit__path"), dataset=ds.code, period__in=periods, state=State.APPROVED
+        ).values_list("unit_id", "period")
+    )
+    # the database: approved reports' values summed per parent unit
+    under: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
+    rows = (
+        DataValue.objects.filter(
+            subtree_q_any(roots, "report__unit__path"),
+            report__dataset=ds.code,
+            report__period__in=periods,
+            report__state=State.APPROVED,
+            report__unit__active=True,
+            element__in=sum_codes,
+            value__isnull=False,
         )
-        for bucket, period, element, total in rows:
-            unit = paths.get(bucket)
-            if unit is not None:
-                out.setdefault((unit.pk, period), {})[element] = total
+        .values_list("report__unit__parent_id", "report__period", "element")
+        .annotate(total=Sum("value"))
+    )
+    for parent_id, period, element, total in rows:
+        under[(parent_id, period)][element] = total
+    # the requested units' own approved reports
+    own: dict[tuple[int, str], dict[str, Decimal]] = defaultdict(dict)
+    asked = [u.pk for u in units if any((u.pk, p) in approved for p in periods)]
+    if asked:
+        for unit_id, period, element, value in DataValue.objects.filter(
+            report__unit_id__in=asked,
+            report__dataset=ds.code,
+            report__period__in=periods,
+            report__state=State.APPROVED,
+            element__in=sum_codes,
+            value__isnull=False,
+        ).values_list("report__unit_id", "report__period", "element", "value"):
+            own[(unit_id, period)][element] = value
+
+    def value(unit_id: int, period: str) -> dict[str, Decimal]:
+        total = dict(under.get((unit_id, period), {}))
+        for child in children.get(unit_id, ()):
+            if (child, period) not in approved:
+                for element, v in value(child, period).items():
+                    total[element] = total.get(element, Decimal(0)) + v
+        return total
+
+    for unit in units:
+        for period in periods:
+            if (unit.pk, period) in approved:
+                figures = own.get((unit.pk, period), {})
+            elif unit.pk in upper:
+                figures = value(unit.pk, period)
+            else:
+                figures = {}
+            if figures:
+                out[(unit.pk, period)] = figures
     return out
 
 
-def _outermost_paths(paths) -> list[str]:
-    out: list[str] = []
-    for path in sorted(paths):
-        if not out or not path.startswith(out[-1]):
-            out.append(path)
-    return out
+def subtree_q_any(roots: list[OrgUnit], field: str):
+    return reduce(or_, (subtree_q(r.path, field) for r in roots))
 
 
 def period_values(

@@ -437,7 +437,11 @@ def test_a_bad_pack_is_refused_at_load_with_file_and_line(tmp_path, files, messa
 def test_a_units_page_lists_the_forms_it_reports(tree, client):
     client.force_login(tree.county_mch)
     township = client.get(f"/units/{tree.town_a.code}/").content.decode()
-    assert "妇幼卫生月报表" in township and "基本公共卫生服务项目季报表" in township and "儿童营养改善项目月报表" in township
+    assert (
+        "妇幼卫生月报表" in township
+        and "基本公共卫生服务项目季报表" in township
+        and "儿童营养改善项目月报表" in township
+    )
     assert f"/reports/PH_QUARTERLY/{tree.town_a.code}/" in township
     village = client.get(f"/units/{tree.village_a1.code}/").content.decode()
     assert "儿童营养改善项目月报表" in village and "妇幼卫生月报表" not in village
