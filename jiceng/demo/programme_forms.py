@@ -1,6 +1,6 @@
 """Two years of the 妇幼 monthly form (MCH_MONTHLY) and the 基本公卫 quarterly form (PH_QUARTERLY) for a
-demo county, in every review state: each township health centre's officer fills the form, the county
-MCH centre accepts it; some are late, one is returned with a comment and resubmitted, one is marked 缺报,
+demo county, in every review state: each township health centre's reviewer checks the form and submits it,
+the county MCH centre accepts it; some are late, one is returned with a comment and resubmitted, one is marked 缺报,
 and in the latest period most townships are accepted while one has not yet submitted, one awaits the
 county and one was returned.
 
@@ -124,11 +124,10 @@ def load_programme_forms(county_code: str, as_of: dt.date = AS_OF, *, seed: int 
             continue
         rng = random.Random(f"{seed}-{county_code}-{code}")
         townships = reporting_units(county, ds.reporting_level, ds)
-        officers = {}
+        officers = {}  # 先审核、后上报: the health centre's reviewer submits its form upward
         for township in townships:
             officers[township.pk] = next(
-                (u for u in users if u.unit_id == township.pk and u.role == Role.TOWNSHIP_OFFICER),
-                next((u for u in users if u.unit_id == township.pk and u.role == Role.TOWNSHIP_REVIEWER), None),
+                (u for u in users if u.unit_id == township.pk and u.role == Role.TOWNSHIP_REVIEWER), None
             )
         townships = [t for t in townships if officers[t.pk] is not None]
         populations = {t.pk: _population(t, rng) for t in townships}

@@ -271,10 +271,15 @@ def submit_report(
     access.require(acting_user, "reports.submit")
     report = _locked_report(report, acting_user, expected_version)
     refuse_if_locked(report)
+    if not may_submit(acting_user, report.unit):
+        raise access.AccessDenied(
+            _("%(unit)s的报表须由本院审核人审核后上报（先审核、后上报，由审核人承担相应责任）")
+            % {"unit": report.unit.display_name}
+        )
     period = check_period(report.period, dataset(report.dataset), today=today)
     today = today or timezone.localdate()
     if today < period.end:
-        raise ValidationError(_("%(p)s 尚未结束，月末（%(d)s）起才能提交") % {"p": period.label, "d": period.end})
+        raise ValidationError(_("%(p)s 尚未结束，期末（%(d)s）起才能提交") % {"p": period.label, "d": period.end})
     if report.unit.level != dataset(report.dataset).reporting_level:
         not_ready = _children_not_ready(report)
         if not_ready:
@@ -322,6 +327,15 @@ def submit_report(
         reason="；".join(f"{k}: {v}" for k, v in notes.items() if v),
     )
     return report
+
+
+def may_submit(user, unit: OrgUnit) -> bool:
+    """先审核、后上报: a village clinic's report is submitted by its doctor (or the township's officer for it)
+    and reviewed by the township; a township health centre's own report is submitted upward by its
+    reviewer (院长), who answers for it — the officer fills it, the reviewer checks and submits it."""
+    if not access.can(user, "reports.submit"):
+        return False
+    return unit.level == Level.VILLAGE or access.can(user, "reports.review")
 
 
 def _require_reviewer(report: Report, acting_user) -> None:

@@ -8,6 +8,7 @@ from django.utils import timezone
 from jiceng.accounts import access
 from jiceng.orgunits.models import Level
 from jiceng.reporting import queries
+from jiceng.reporting.actions import may_submit
 from jiceng.reporting.models import Report, State
 from jiceng.reporting.packs import DataSet, all_datasets
 from jiceng.todo_item import TodoItem
@@ -24,12 +25,20 @@ def _items(ds: DataSet, user, root):
     period = queries.reporting_period(ds)
     items = []
     what_form = f"{period.label}{ds.short_name}"
-    if access.can(user, "reports.submit") and root.level in queries.review_levels(ds) and ds.is_reported_by(root):
+    fills, submits = access.can(user, "reports.fill"), may_submit(user, root)
+    if (fills or submits) and root.level in queries.review_levels(ds) and ds.is_reported_by(root):
         report = Report.objects.filter(dataset=ds.code, unit=root, period=period.code).first()
         if report is None or report.state in (State.OPEN, State.RETURNED):
             due = queries.deadline(ds, root.level, period)
             late = timezone.now() > due
-            what = "已退回，请修改后重新提交" if report and report.state == State.RETURNED else "待提交"
+            if report and report.state == State.RETURNED:
+                what = "已退回，请修改后重新提交"
+            elif submits and root.level != Level.VILLAGE:
+                what = "待审核上报"
+            elif submits:
+                what = "待提交"
+            else:
+                what = "待填报（填好后由本院审核人审核上报）"
             items.append(
                 TodoItem(
                     f"{what_form}{what}",

@@ -17,7 +17,7 @@ def typed_mch(tree, unit, values, *, approve=True):
     reports.set_values(report, values, acting_user=tree.township_officer)
     if approve:
         reports.submit_report(
-            report, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"MV01": "核实无误"}
+            report, acting_user=tree.township_reviewer, today=REPORT_DAY, warning_notes={"MV01": "核实无误"}
         )
         reports.approve_report(report, acting_user=tree.county_mch)
     return report

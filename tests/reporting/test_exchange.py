@@ -43,9 +43,9 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 def typed_mch(tree, unit, values, *, period=PERIOD, approve=True, officer=None):
     report = actions.get_report("MCH_MONTHLY", unit, period)
     actions.set_values(report, values, acting_user=officer or tree.township_officer)
-    if approve:
+    if approve:  # the township's reviewer checks and submits upward; the county accepts
         actions.submit_report(
-            report, acting_user=officer or tree.township_officer, today=REPORT_DAY, warning_notes={"MV01": "核实无误"}
+            report, acting_user=tree.township_reviewer, today=REPORT_DAY, warning_notes={"MV01": "核实无误"}
         )
         actions.approve_report(report, acting_user=tree.county_mch)
     return Report.objects.get(pk=report.pk)

@@ -44,12 +44,24 @@ def test_the_mch_form_on_a_phone_then_review_and_dashboard(chromium_browser, liv
     phone.screenshot(path=os.path.join(screenshot_dir, "mch-form-phone.png"), full_page=True)
     phone.click("button[value=save]")
     phone.wait_for_load_state("networkidle")
-    assert "已保存" in phone.inner_text("main")
-    phone.click("button[value=submit]")
-    phone.wait_for_load_state("networkidle")
-    assert "已提交，等待上级审核" in phone.inner_text("main")
+    assert "已保存" in phone.inner_text("main") and "由本院审核人审核无误后上报" in phone.inner_text("main")
+    context.close()
+
+    # 先审核、后上报: the health centre's reviewer checks the form on a phone and submits it to the county
+    context, reviewer = _page(chromium_browser, live_server, "xz_reviewer", PHONE)
+    reviewer.goto(f"{reviewer.base_url}/")
+    reviewer.click("text=妇幼月报待审核上报")
+    reviewer.wait_for_load_state("networkidle")
+    assert "孕产妇系统管理人数" in reviewer.inner_text("main") and "257" in reviewer.inner_text("main")
+    assert reviewer.locator("button[value=submit]").bounding_box()["height"] >= 44
+    reviewer.click("button[value=submit]")
+    reviewer.wait_for_load_state("networkidle")
+    assert "已提交，等待上级审核" in reviewer.inner_text("main")
+    assert _fits(reviewer)
+    reviewer.screenshot(path=os.path.join(screenshot_dir, "mch-submitted-phone.png"), full_page=True)
     report = Report.objects.get(dataset="MCH_MONTHLY", unit=tree.town_a, period=PERIOD)
     assert report.state == State.SUBMITTED and report.values.get(element="M02").value == 257
+    assert report.submitted_by.username == "xz_reviewer"
     context.close()
 
     context, desk = _page(chromium_browser, live_server, "fybj", {"width": 1366, "height": 900})

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from openpyxl import Workbook
 from rest_framework.test import APIClient
 
+from jiceng.accounts.access import AccessDenied
 from jiceng.audit.models import AuditEntry
 from jiceng.indicators.compute import compute
 from jiceng.periods import parse_period
@@ -118,9 +119,13 @@ def test_the_mch_form_on_the_page_and_its_indicators(tree, client):
     posted = {f"v_{k}": str(v) for k, v in SEED_MCH.items()}
     client.post(url + "action/", {"action": "save", "version": report.version, **posted})
     report.refresh_from_db()
+    page = client.get(url).content.decode()
+    assert "由本院审核人审核无误后上报" in page and 'value="submit"' not in page  # the officer fills, not submits
+    client.force_login(tree.township_reviewer)
+    assert "妇幼月报待审核上报" in client.get("/").content.decode()
     client.post(url + "action/", {"action": "submit", "version": report.version})
     report.refresh_from_db()
-    assert report.state == State.SUBMITTED and report.submitted_by == tree.township_officer
+    assert report.state == State.SUBMITTED and report.submitted_by == tree.township_reviewer
     client.force_login(tree.county_mch)
     client.post(url + "action/", {"action": "approve", "version": report.version})
     report.refresh_from_db()
@@ -172,7 +177,7 @@ def _ph(tree, period, values, *, approve=True):
     report = actions.get_report("PH_QUARTERLY", tree.town_a, period)
     actions.set_values(report, values, acting_user=tree.township_officer)
     if approve:
-        actions.submit_report(report, acting_user=tree.township_officer, today=parse_period(period).end)
+        actions.submit_report(report, acting_user=tree.township_reviewer, today=parse_period(period).end)
         actions.approve_report(report, acting_user=tree.county_mch)
     return report
 
@@ -273,7 +278,7 @@ def test_the_public_health_table_is_imported_from_the_national_systems_layout(tr
     assert AuditEntry.objects.filter(action="report.import").count() == 1
     # the county reviews what was imported like any other report
     report = result.reports[0]
-    actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
+    actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
     actions.approve_report(report, acting_user=tree.county_mch)
     assert indicator(tree.county, "PH_CHILDREN_MANAGEMENT", "2026Q2").display == "86.33%"
 
@@ -357,16 +362,18 @@ def test_a_new_programme_is_a_pack_folder(tree, throwaway_pack, client):
     assert form.programme == "family_planning" and form.is_reported_by(tree.town_a)
     report = actions.get_report("FP_MONTHLY", tree.town_a, PERIOD)
     actions.set_values(report, {"F01": "40", "F02": "41"}, acting_user=tree.township_officer)
-    with pytest.raises(ValidationError, match="已兑现人数不能多于应兑现人数"):
+    with pytest.raises(AccessDenied, match="须由本院审核人审核后上报"):
         actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
+    with pytest.raises(ValidationError, match="已兑现人数不能多于应兑现人数"):
+        actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
     actions.set_values(report, {"F02": "38"}, acting_user=tree.township_officer)
     # the rule names a dated parameter: 40 is within September's quota of 50, above October's 30
     september = actions.get_report("FP_MONTHLY", tree.town_a, "2026-09")
     actions.set_values(september, {"F01": "40", "F02": "40"}, acting_user=tree.township_officer)
-    actions.submit_report(september, acting_user=tree.township_officer, today=REPORT_DAY)
+    actions.submit_report(september, acting_user=tree.township_reviewer, today=REPORT_DAY)
     with pytest.raises(ValidationError, match="应兑现人数超过每月名额"):
-        actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY)
-    actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"FV2": "补发"})
+        actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY, warning_notes={"FV2": "补发"})
     actions.approve_report(report, acting_user=tree.county_mch)
     rate = indicator(tree.county, "FP_PAID_RATE")
     assert (rate.numerator, rate.denominator, rate.display) == (38, 40, "95.00%")
