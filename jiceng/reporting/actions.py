@@ -6,7 +6,7 @@ one wins, the other is told what happened), checks access, writes an audit row."
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -151,17 +151,28 @@ def refuse_if_locked(report: Report) -> None:
         )
 
 
+MAX_VALUE = Decimal("999999999999.99")
+
+
 def _parse_value(raw, element_name: str) -> Decimal | None:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
+    text = str(raw).strip()
+    shown = "".join(ch for ch in text[:30] if ch.isprintable())  # never echo control characters
+    if len(text) > 30 or isinstance(raw, bool | list | dict):
+        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": shown})
     try:
-        value = Decimal(str(raw).strip())
+        value = Decimal(text)
     except InvalidOperation:
-        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": raw}) from None
+        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": shown}) from None
     if not value.is_finite():
-        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": raw})
+        raise ValidationError(_("%(e)s：“%(v)s”不是数字") % {"e": element_name, "v": shown})
     if value < 0:
         raise ValidationError(_("%(e)s：不能为负数") % {"e": element_name})
+    if value > MAX_VALUE:  # DataValue holds 14 digits, 2 after the point: PostgreSQL would refuse more
+        raise ValidationError(_("%(e)s：数值过大（%(v)s），最大为 999999999999.99") % {"e": element_name, "v": shown})
+    if value != value.quantize(Decimal("0.01"), rounding=ROUND_DOWN):
+        raise ValidationError(_("%(e)s：最多两位小数（收到 %(v)s）") % {"e": element_name, "v": shown})
     return value
 
 

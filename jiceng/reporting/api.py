@@ -51,7 +51,7 @@ class ActionSerializer(serializers.Serializer):
         error_messages={"not_a_dict": "审核意见：应为 {数据元代码: 意见} 的对象"},
     )
     values = serializers.DictField(
-        child=serializers.CharField(allow_blank=True, allow_null=True, max_length=30),
+        child=serializers.JSONField(allow_null=True),  # each value is checked by set_values, in Chinese
         required=False,
         default=dict,
         error_messages={"not_a_dict": "数值：应为 {数据元代码: 数值} 的对象"},

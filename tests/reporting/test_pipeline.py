@@ -452,3 +452,27 @@ def test_a_units_page_lists_the_forms_it_reports(tree, client):
     assert f"/reports/PH_QUARTERLY/{tree.town_a.code}/" in township
     village = client.get(f"/units/{tree.village_a1.code}/").content.decode()
     assert "儿童营养改善项目月报表" in village and "妇幼卫生月报表" not in village
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("1e20", "数值过大"),
+        ("1000000000000", "数值过大"),
+        ("1.234", "最多两位小数"),
+        ("NaN", "不是数字"),
+        ("12\x00", "不是数字"),
+        ("-1", "不能为负数"),
+    ],
+)
+def test_a_value_either_database_would_refuse_is_refused_first(tree, raw, message):
+    report = actions.get_report("MCH_MONTHLY", tree.town_a, PERIOD)
+    with pytest.raises(ValidationError, match=message):
+        actions.set_values(report, {"M01": raw}, acting_user=tree.township_officer)
+    response = api(tree.township_officer).post(
+        f"/api/reports/MCH_MONTHLY/{tree.town_a.code}/{PERIOD}/values",
+        {"values": {"M01": raw}, "version": Report.objects.get(pk=report.pk).version},
+        format="json",
+    )
+    assert response.status_code == 400 and message in json.dumps(response.json(), ensure_ascii=False)
+    assert not report.values.exists()
