@@ -25,6 +25,7 @@ from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.orgunits.models import Kind, Level, OrgUnit
 from jiceng.stock import queries
+from jiceng.stock.fefo import ShortOfStock, first_expiry_first_out
 from jiceng.stock.models import (
     LOSS_REASONS,
     NUTRITION_PACK,
@@ -165,29 +166,20 @@ def _take_fefo(unit: OrgUnit, quantity: int, on: dt.date, *, verb: str) -> list[
         .filter(unit=unit, quantity__gt=0)
         .order_by("pk")
     )
-    usable = sorted(
-        (r for r in rows if not r.batch.is_expired(on)), key=lambda r: (r.batch.expires_on, r.batch.number, r.pk)
-    )
-    available = sum(r.quantity for r in usable)
-    if available < quantity:
-        expired = sum(r.quantity for r in rows if r.batch.is_expired(on))
+    try:
+        return first_expiry_first_out(
+            ((r, r.batch.expires_on, f"{r.batch.number}\x00{r.pk:012d}", r.quantity) for r in rows), quantity, on
+        )
+    except ShortOfStock as short:
         message = _("库存不足：%(here)s营养包结余 %(n)d 包，本次需%(verb)s %(q)d 包") % {
             "here": _here(unit),
-            "n": available,
+            "n": short.available,
             "verb": verb,
             "q": quantity,
         }
-        if expired:
-            message += _("（另有已过期 %(e)d 包不能%(verb)s，只能报损）") % {"e": expired, "verb": verb}
+        if short.expired:
+            message += _("（另有已过期 %(e)d 包不能%(verb)s，只能报损）") % {"e": short.expired, "verb": verb}
         _conflict("quantity", message)
-    taken = []
-    for row in usable:
-        if quantity == 0:
-            break
-        n = min(row.quantity, quantity)
-        taken.append((row, n))
-        quantity -= n
-    return taken
 
 
 # ---------------------------------------------------------------------------------------------

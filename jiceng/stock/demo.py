@@ -41,6 +41,7 @@ from jiceng.orgunits.models import Kind, Level, OrgUnit
 from jiceng.periods import add_months, month_code
 from jiceng.stock import parameters as P
 from jiceng.stock import queries
+from jiceng.stock.fefo import ShortOfStock, first_expiry_first_out
 from jiceng.stock.models import (
     AllocationPlan,
     Batch,
@@ -105,27 +106,22 @@ class _State:
         self.lines.append(line)
         return line
 
+    def holdings(self, unit: OrgUnit) -> list[tuple[Batch, dt.date, str, int]]:
+        return [(b, b.expires_on, b.number, self.balances.get((unit.pk, id(b)), 0)) for b in self.batches]
+
     def usable(self, unit: OrgUnit, day: dt.date) -> list[tuple[Batch, int]]:
-        """(batch, quantity) of the unit, first expiry first, not expired on ``day``."""
-        held = [(b, self.balances.get((unit.pk, id(b)), 0)) for b in self.batches]
-        return sorted(
-            ((b, q) for b, q in held if q > 0 and b.expires_on >= day), key=lambda bq: (bq[0].expires_on, bq[0].number)
-        )
+        """(batch, packs) of the unit not expired on ``day``, first expiry first."""
+        return first_expiry_first_out(self.holdings(unit), self.total(unit, day), day)
 
     def total(self, unit: OrgUnit, day: dt.date) -> int:
-        return sum(q for _b, q in self.usable(unit, day))
+        return sum(packs for _b, expires, _n, packs in self.holdings(unit) if packs > 0 and expires >= day)
 
     def take(self, unit: OrgUnit, quantity: int, day: dt.date) -> list[tuple[Batch, int]]:
-        taken = []
-        for batch, held in self.usable(unit, day):
-            if quantity == 0:
-                break
-            n = min(held, quantity)
-            taken.append((batch, n))
-            quantity -= n
-        if quantity:
-            raise RuntimeError(f"demo stock history: {unit.code} short of {quantity} packs on {day}")
-        return taken
+        """The batches an issue takes: the stock actions' own first-expiry-first-out rule."""
+        try:
+            return first_expiry_first_out(self.holdings(unit), quantity, day)
+        except ShortOfStock:
+            raise RuntimeError(f"demo stock history: {unit.code} short of {quantity} packs on {day}") from None
 
     def receive(self, mch: OrgUnit, day: dt.date, quantity: int, *, number: str, expires_on: dt.date, note=""):
         batch = Batch(number=number, expires_on=expires_on, manufacturer=MANUFACTURER)
