@@ -176,11 +176,11 @@ def run(args) -> None:
     from jiceng.accounts.models import User
     from jiceng.demo.generator import AS_OF, demo_county
     from jiceng.demo.load import load_counties
+    from jiceng.demo.stock import load_stock_history
     from jiceng.nutrition.models import Child, Collection
     from jiceng.orgunits.models import Kind, OrgUnit
     from jiceng.periods import add_months
     from jiceng.stock import actions, queries
-    from jiceng.stock.demo import load_stock_history
     from jiceng.stock.models import StockLine
 
     print(f"Jiceng stock ledger benchmark on {connection.vendor} (as of {AS_OF})")

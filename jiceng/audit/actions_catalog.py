@@ -99,7 +99,7 @@ SUMMARY_REFRESH = "summary.refresh"
 EXPORT_SUMMARY = "export.summary"
 EXPORT_QUARTERLY = "export.quarterly"
 
-# --- demo data (jiceng/demo, jiceng/stock/demo.py, jiceng/reporting/demo.py) ---------------------
+# --- demo data (jiceng/demo, jiceng/demo/stock.py, jiceng/demo/reports.py) ---------------------
 DEMO_LOAD = "demo.load"
 DEMO_HISTORY = "demo.history"
 DEMO_STOCK_HISTORY = "demo.stock_history"

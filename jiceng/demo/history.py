@@ -268,12 +268,12 @@ def load_demo_history(stdout=None) -> None:
     if county is None:
         return
     totals = load_register_history(county)
-    from jiceng.activities.demo import load_activity_history
-    from jiceng.stock.demo import load_stock_history
+    from jiceng.demo.activities import load_activity_history
+    from jiceng.demo.stock import load_stock_history
 
     load_stock_history(county.code, AS_OF)
     load_activity_history(county.code, AS_OF)
-    from jiceng.reporting.demo import load_report_history
+    from jiceng.demo.reports import load_report_history
 
     load_report_history(county.code, AS_OF, months=22)  # Jan 2025 – Oct 2026: this year compares with last
     from jiceng.demo.programme_forms import load_programme_forms

@@ -22,11 +22,11 @@ from django.db import transaction
 from jiceng.accounts.models import Role, User
 from jiceng.audit.recorder import record
 from jiceng.demo.generator import AS_OF, DEFAULT_SEED
+from jiceng.demo.reports import ReportHistory, moment
 from jiceng.orgunits.models import Level, OrgUnit, UnitDenominator
 from jiceng.periods import Period
 from jiceng.reporting import validation
 from jiceng.reporting.aggregate import Cell
-from jiceng.reporting.demo import _at, _History
 from jiceng.reporting.packs import DataSet, find_dataset
 from jiceng.reporting.queries import deadline, recent_periods, reporting_units
 
@@ -145,9 +145,9 @@ def load_programme_forms(county_code: str, as_of: dt.date = AS_OF, *, seed: int 
 
 
 def _load(ds: DataSet, county, townships, officers, mch, populations, periods, figures, rng, as_of) -> int:
-    history = _History(ds, county)
+    history = ReportHistory(ds, county)
     latest = periods[-1]
-    cutoff = _at(as_of, 8)
+    cutoff = moment(as_of, 8)
     returned_once = (rng.choice(townships).pk, rng.choice(periods[:-1]).code)
     missing_once = (rng.choice(townships).pk, rng.choice(periods[:-1]).code)
     late_prone = {t.pk for t in rng.sample(townships, max(1, len(townships) // 6))}
@@ -159,7 +159,7 @@ def _load(ds: DataSet, county, townships, officers, mch, populations, periods, f
             key = (township.pk, period.code)
             report = history.report(township, period)
             if key == missing_once:
-                history.missing(report, mch, _at(due.date() + dt.timedelta(days=1), 10), MISSING_REASON)
+                history.missing(report, mch, moment(due.date() + dt.timedelta(days=1), 10), MISSING_REASON)
                 continue
             values = {c: Decimal(v) for c, v in figures(rng, populations[township.pk], period).items()}
             notes = _explain(ds, values, previous.get(township.pk), period.end)
@@ -172,7 +172,7 @@ def _load(ds: DataSet, county, townships, officers, mch, populations, periods, f
                 fate = "approved"
             late = township.pk in late_prone and rng.random() < 0.5
             submitted = (
-                due + dt.timedelta(days=rng.randint(1, 4)) if late else _at(day1, rng.uniform(9, 24 * (due.day - 1)))
+                due + dt.timedelta(days=rng.randint(1, 4)) if late else moment(day1, rng.uniform(9, 24 * (due.day - 1)))
             )
             submitted = min(submitted, cutoff - dt.timedelta(hours=6))
             officer = officers[township.pk]

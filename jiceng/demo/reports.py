@@ -39,6 +39,7 @@ from jiceng.demo.generator import AS_OF, DEFAULT_SEED, DEMO_PASSWORD
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import Period
 from jiceng.reporting import validation
+from jiceng.reporting.aggregate import add_up
 from jiceng.reporting.models import DataValue, Report, State, ValueComment, WarningNote
 from jiceng.reporting.packs import DataSet, dataset
 from jiceng.reporting.queries import SHANGHAI, deadline, reporting_month, reporting_units
@@ -70,7 +71,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周罗潘龙石韦蒙吴杨"
 GIVEN = ("建华", "国强", "晓梅", "丽娟", "志刚", "海燕", "红梅", "永平", "文军", "春燕", "德明", "玉兰", "秀英", "光明")
 
 
-def _at(day: dt.date, hours: float) -> dt.datetime:
+def moment(day: dt.date, hours: float) -> dt.datetime:
     """A moment ``hours`` after the start of ``day`` (Asia/Shanghai)."""
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=SHANGHAI) + dt.timedelta(hours=hours)
 
@@ -82,7 +83,7 @@ def _months(latest: Period, count: int) -> list[Period]:
     return periods[::-1]
 
 
-class _History:
+class ReportHistory:
     """Rows to insert, and the audit entries (with their times) that go with them."""
 
     def __init__(self, ds: DataSet, county: OrgUnit):
@@ -258,15 +259,10 @@ def _notes(ds: DataSet, values, previous, level: str, on=None) -> tuple[dict[str
 
 
 def _sum(ds: DataSet, children: list[dict], own: dict) -> dict[str, Decimal | None]:
-    """A township's values: sums of its approved villages' values (``sum`` elements) and its own stock."""
-    values: dict[str, Decimal | None] = {}
-    for element in ds.elements:
-        if element.aggregation == "sum":
-            parts = [c[element.code] for c in children if c.get(element.code) is not None]
-            values[element.code] = sum(parts, Decimal(0)) if parts else None
-        else:
-            values[element.code] = own.get(element.code)
-    return values
+    """A township's values: the aggregation's own sum of its approved villages' values (``sum`` elements)
+    and its own stock (``own`` elements)."""
+    totals = add_up(ds, children)
+    return {e.code: totals.get(e.code) if e.aggregation == "sum" else own.get(e.code) for e in ds.elements}
 
 
 @transaction.atomic
@@ -286,7 +282,7 @@ def load_report_history(
     demo_reviewers = [t for t in townships if reviewers[t.pk].username not in {u.username for u in created}]
     latest = reporting_month(as_of)
     periods = _months(latest, months)
-    history = _History(ds, county)
+    history = ReportHistory(ds, county)
     stats = defaultdict(int)
 
     # fates of the older months' village reports: habitual late reporters, a few returns, 1–2 % missing
@@ -320,7 +316,7 @@ def load_report_history(
     latest_fates = _latest_fates(rng, townships, villages_of, busy, doctors, main)
     done = [t.pk for t in townships if t.pk not in busy]
     awaiting_county = set(rng.sample(done, (len(done) + 1) // 2))  # the county's to-do list has work too
-    cutoff = _at(as_of, 8)  # nothing in the demo happens after the morning of as_of
+    cutoff = moment(as_of, 8)  # nothing in the demo happens after the morning of as_of
 
     all_figures = register_values_months(ds, villages + townships, periods)  # the rules engine runs once per child
     previous_values: dict[int, dict] = {}
@@ -345,19 +341,19 @@ def load_report_history(
                 notes, errors = _notes(ds, values, previous_values.get(village.pk), "village", period.end)
                 stats["village_errors"] += errors
                 if fate == "missing":
-                    at = _at(day1, rng.uniform(15, 18))
+                    at = moment(day1, rng.uniform(15, 18))
                     history.missing(report, reviewer, at, rng.choice(MISSING_REASONS))
                     finished[township.pk].append(at)
                     stats["missing"] += 1
                     continue
                 if fate in ("late", "submitted") and is_latest:
-                    submitted = _at(as_of - dt.timedelta(days=rng.randint(1, 3)), rng.uniform(9, 17))
+                    submitted = moment(as_of - dt.timedelta(days=rng.randint(1, 3)), rng.uniform(9, 17))
                 elif fate == "late":
-                    submitted = _at(day1 + dt.timedelta(days=rng.randint(1, 5)), rng.uniform(9, 17))
+                    submitted = moment(day1 + dt.timedelta(days=rng.randint(1, 5)), rng.uniform(9, 17))
                 elif fate in ("returned", "returned_open"):
-                    submitted = _at(last_day, rng.uniform(9, 16))
+                    submitted = moment(last_day, rng.uniform(9, 16))
                 else:
-                    submitted = _at(last_day, rng.uniform(10, 24 + 15))
+                    submitted = moment(last_day, rng.uniform(10, 24 + 15))
                 history.submit(report, values, who, submitted, notes)
                 stats["late"] += submitted > due
                 if fate == "submitted":
@@ -389,7 +385,7 @@ def load_report_history(
             values = _sum(ds, approved_values[township.pk], figures[township.pk])
             notes, errors = _notes(ds, values, previous_values.get(township.pk), "township", period.end)
             stats["township_errors"] += errors
-            submitted = max([*finished[township.pk], _at(day1, 14)]) + dt.timedelta(hours=rng.uniform(0.3, 2))
+            submitted = max([*finished[township.pk], moment(day1, 14)]) + dt.timedelta(hours=rng.uniform(0.3, 2))
             history.submit(report, values, reviewer, submitted, notes)
             if is_latest and township.pk in awaiting_county:
                 stats["awaiting_county"] += 1

@@ -99,6 +99,18 @@ class _Tree:
                 self.children[unit.parent_id].append(unit)
 
 
+def add_up(ds: DataSet, parts: Iterable[dict[str, Decimal | None]]) -> dict[str, Decimal]:
+    """The upper-level value of the ``sum`` elements: the sum over the units below of the values they have
+    (an element no unit has a value for is left out, never written as 0)."""
+    sum_codes = _sum_codes(ds)
+    totals: dict[str, Decimal] = {}
+    for values in parts:
+        for code, value in values.items():
+            if code in sum_codes and value is not None:
+                totals[code] = totals.get(code, Decimal(0)) + value
+    return totals
+
+
 def _outermost(roots: list[OrgUnit]) -> list[OrgUnit]:
     roots = sorted({r.pk: r for r in roots}.values(), key=lambda u: u.path)
     out: list[OrgUnit] = []
@@ -182,11 +194,13 @@ def unit_values(
                         v = _dec(own_figures[element.source])
                         cells[element.code] = Cell(element.code, v, v)
         else:
-            totals: dict[str, Decimal] = {}
-            for child in tree.children.get(unit.pk, ()):
-                for code, cell in value(child, period).items():
-                    if code in sum_codes and cell.value is not None:
-                        totals[code] = totals.get(code, Decimal(0)) + cell.value
+            totals = add_up(
+                ds,
+                (
+                    {c: cell.value for c, cell in value(child, period).items()}
+                    for child in tree.children.get(unit.pk, ())
+                ),
+            )
             cells = {code: Cell(code, total, total) for code, total in totals.items()}
         if not official and report is not None:
             for code, (v, _c, origin, reason) in stored.get(report[0], {}).items():

@@ -7,9 +7,9 @@ from django.http import Http404
 from jiceng.accounts.access import AccessDenied
 from jiceng.activities import actions, queries
 from jiceng.activities.actions import EducationData, TrainingData
-from jiceng.activities.demo import load_activity_history
 from jiceng.activities.models import HealthEducation, Training
 from jiceng.audit.models import AuditEntry
+from jiceng.demo.activities import load_activity_history
 
 DAY = dt.date(2025, 3, 12)
 

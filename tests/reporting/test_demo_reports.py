@@ -10,14 +10,14 @@ from jiceng.audit.models import AuditEntry
 from jiceng.demo.generator import AS_OF, DEFAULT_SEED, generate_county
 from jiceng.demo.history import load_register_history
 from jiceng.demo.load import load_counties
+from jiceng.demo.reports import load_report_history
+from jiceng.demo.stock import load_stock_history
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import parse_period
 from jiceng.reporting import queries
-from jiceng.reporting.demo import load_report_history
 from jiceng.reporting.models import DataValue, Report, State, ValueComment
 from jiceng.reporting.packs import dataset
 from jiceng.reporting.values import current_cells, register_values
-from jiceng.stock.demo import load_stock_history
 
 DS = dataset("NUT_MONTHLY")
 

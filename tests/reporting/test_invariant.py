@@ -14,14 +14,14 @@ from jiceng.demo.generator import AS_OF, DEFAULT_SEED, generate_county
 from jiceng.demo.history import load_register_history
 from jiceng.demo.load import load_counties
 from jiceng.demo.programme_forms import load_programme_forms
+from jiceng.demo.reports import load_report_history
+from jiceng.demo.stock import load_stock_history
 from jiceng.indicators.compute import _evaluate, compute, indicator_value
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import parse_period
-from jiceng.reporting.demo import load_report_history
 from jiceng.reporting.models import Report, State
 from jiceng.reporting.packs import all_indicators, dataset
 from jiceng.reporting.values import current_cells
-from jiceng.stock.demo import load_stock_history
 from jiceng.summaries.writer import write
 
 PERIODS = ("2026-09", "2026Q3", "2026H1", "2025")

@@ -8,9 +8,9 @@ from collections import defaultdict
 
 from django.db.models import Sum
 
+from jiceng.demo.stock import load_stock_history
 from jiceng.periods import add_months
 from jiceng.stock import actions, queries
-from jiceng.stock.demo import load_stock_history
 from jiceng.stock.models import StockBalance, StockLine, Transfer
 from tests.stock.conftest import make_collection
 
