@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jiceng.web.errors.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.urls"
@@ -178,6 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 100,
+    "EXCEPTION_HANDLER": "jiceng.api.errors.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "基层卫健通 Jiceng API",

@@ -5,3 +5,7 @@ urlpatterns = [
     path("api/", include("jiceng.api.urls")),
     path("", include("jiceng.web.urls")),
 ]
+
+handler400 = "jiceng.web.errors.bad_request"
+handler403 = "jiceng.web.errors.permission_denied"
+handler404 = "jiceng.web.errors.page_not_found"

@@ -111,7 +111,12 @@ def _table_xlsx(request, unit, children, codes, values, period, official):
 @login_required
 def targets(request, code: str):
     unit = access.unit_in_scope_or_404(request.user, code)
-    year = int(request.POST.get("year") or request.GET.get("year") or compute.today().year)
+    try:
+        year = int(request.POST.get("year") or request.GET.get("year") or compute.today().year)
+    except ValueError:
+        raise Http404(_("年度应为数字，如 2026")) from None
+    if not 2000 <= year <= 2100:
+        raise Http404(_("年度应在 2000–2100 之间"))
     if request.method == "POST":
         if not access.can(request.user, "targets.edit"):
             raise Http404(_("未找到该页面"))

@@ -6,6 +6,7 @@ one wins, the other is told what happened), checks access, writes an audit row."
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.audit.recorder import record
+from jiceng.errors import Conflict
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import validation
@@ -27,8 +29,8 @@ LEVEL_NAMES = {Level.VILLAGE: "村卫生室", Level.TOWNSHIP: "乡镇卫生院",
 LEVEL_NAMES_PLAIN = {"village": "村卫生室", "township": "乡镇卫生院", "county": "县"}
 
 
-class ReportConflict(ValidationError):
-    """Someone else changed the report since the user loaded it."""
+class ReportConflict(Conflict):
+    """Someone else changed the report since the user loaded it (HTTP 409, with its state and version)."""
 
 
 def _now():
@@ -138,7 +140,8 @@ def _locked_report(report: Report, acting_user, expected_version: int | None) ->
     )
     if expected_version is not None and locked.version != expected_version:
         raise ReportConflict(
-            _("操作未执行：在您打开页面后，该报表%(what)s。请刷新后查看。") % {"what": describe_state(locked)}
+            _("操作未执行：在您打开页面后，该报表%(what)s。请刷新后查看。") % {"what": describe_state(locked)},
+            details={"state": locked.state, "version": locked.version},
         )
     return locked
 
@@ -152,6 +155,26 @@ def refuse_if_locked(report: Report) -> None:
 
 
 MAX_VALUE = Decimal("999999999999.99")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+REASON_LENGTH = 200  # DataValue.reason and Report.missing_reason
+RETURN_REASON_LENGTH = 2000
+COMMENT_LENGTH = 300  # ValueComment.text and WarningNote.text
+
+
+def check_text(text, label: str, max_length: int, field: str | None = None) -> str:
+    """A reason, comment or note as typed, stripped; a Chinese error when its column cannot hold it (too long
+    for PostgreSQL) or it has control characters (PostgreSQL refuses NUL bytes)."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        message = _("%(l)s：应为文字") % {"l": label}
+    elif _CONTROL.search(text):
+        message = _("%(l)s：含有控制字符（如 NUL），请删除后重新填写") % {"l": label}
+    elif len(text.strip()) > max_length:
+        message = _("%(l)s：最多 %(n)d 个字（收到 %(got)d 个字）") % {"l": label, "n": max_length, "got": len(text.strip())}
+    else:
+        return text.strip()
+    raise ValidationError({field: message} if field else message)
 
 
 def _parse_value(raw, element_name: str) -> Decimal | None:
@@ -189,6 +212,7 @@ def set_values(
     access.require(acting_user, "reports.fill")
     report = _locked_report(report, acting_user, expected_version)
     refuse_if_locked(report)
+    reason = check_text(reason, _("修正原因"), REASON_LENGTH, "reason")
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
     errors, changes = {}, []
@@ -303,7 +327,9 @@ def submit_report(
     blocking = validation.errors(violations)
     if blocking:
         raise ValidationError([_("校验未通过（错误须改正后才能提交）：") + v.message for v in blocking])
-    notes = {k: (v or "").strip() for k, v in (warning_notes or {}).items()}
+    notes = {k: check_text(v, _("警告说明"), COMMENT_LENGTH) for k, v in (warning_notes or {}).items()}
+    known_rules = {v.rule.code for v in validation.warnings(violations)}
+    notes = {k: v for k, v in notes.items() if k in known_rules}  # notes on other rules are not kept
     unexplained = [v for v in validation.warnings(violations) if not notes.get(v.rule.code)]
     if unexplained:
         raise ValidationError([_("警告须填写说明后才能提交：") + v.message for v in unexplained])
@@ -387,8 +413,18 @@ def return_report(
     """退回 (or reopen an approved report): only the level above, with a reason, and only this unit's report."""
     report = _locked_report(report, acting_user, expected_version)
     _require_reviewer(report, acting_user)
-    if not (reason or "").strip():
+    reason = check_text(reason, _("退回原因"), RETURN_REASON_LENGTH, "reason")
+    if not reason:
         raise ValidationError({"reason": _("退回原因：请写明退回原因")})
+    ds = dataset(report.dataset)
+    comments = {
+        code: check_text(text, _("审核意见"), COMMENT_LENGTH, "comments") for code, text in (comments or {}).items()
+    }
+    comments = {code: text for code, text in comments.items() if text or code in ds.element_codes}
+    unknown = [str(code) for code in comments if code not in ds.element_codes]
+    if unknown:
+        shown = "、".join("".join(ch for ch in code[:20] if ch.isprintable()) for code in unknown[:5])
+        raise ValidationError({"comments": _("审核意见：未知的数据元 %(c)s") % {"c": shown}})
     if report.state not in (State.SUBMITTED, State.APPROVED):
         raise ValidationError(_("只能退回已提交或已审核的报表；该报表%(s)s") % {"s": describe_state(report)})
     parent_report = Report.objects.filter(dataset=report.dataset, period=report.period, unit=report.unit.parent).first()
@@ -399,20 +435,19 @@ def return_report(
         )
     before = report.state
     report.state, report.returned_by, report.returned_at = State.RETURNED, acting_user, _now()
-    report.return_reason = reason.strip()
+    report.return_reason = reason
     report.version += 1
     report.save()
-    ds = dataset(report.dataset)
-    for code, text in (comments or {}).items():
-        if (text or "").strip() and code in ds.element_codes:
-            ValueComment.objects.create(report=report, element=code, text=text.strip(), author=acting_user)
+    for code, text in comments.items():
+        if text:
+            ValueComment.objects.create(report=report, element=code, text=text, author=acting_user)
     record(
         actor=acting_user,
         action="report.return",
         obj=report,
         unit=report.unit,
         before={"state": before},
-        after={"state": report.state, "comments": comments or {}},
+        after={"state": report.state, "comments": comments},
         reason=reason,
     )
     return report
@@ -425,9 +460,10 @@ def mark_missing(report: Report, *, reason: str, acting_user) -> Report:
     _require_reviewer(report, acting_user)
     if report.state in (State.SUBMITTED, State.APPROVED):
         raise ValidationError(_("该报表%(s)s，不能标记缺报") % {"s": describe_state(report)})
-    if not (reason or "").strip():
+    reason = check_text(reason, _("缺报原因"), REASON_LENGTH, "reason")
+    if not reason:
         raise ValidationError({"reason": _("缺报原因：请写明原因")})
-    report.missing, report.missing_reason = True, reason.strip()
+    report.missing, report.missing_reason = True, reason
     report.version += 1
     report.save(update_fields=["missing", "missing_reason", "version"])
     record(

@@ -15,17 +15,17 @@ caller loaded it is 409 with a Chinese sentence saying what happened.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts import access
 from jiceng.reporting import actions, queries
-from jiceng.reporting.models import Report
 from jiceng.reporting.packs import all_datasets
 from jiceng.reporting.serialize import find_report, report_dict, statuses_dict
 
@@ -48,46 +48,25 @@ class ActionSerializer(serializers.Serializer):
         child=serializers.CharField(allow_blank=True, max_length=300),
         required=False,
         default=dict,
-        error_messages={"not_a_dict": "审核意见：应为 {数据元代码: 意见} 的对象"},
+        error_messages={"not_a_dict": "审核意见：应为 {{数据元代码: 意见}} 的对象"},
     )
     values = serializers.DictField(
         child=serializers.JSONField(allow_null=True),  # each value is checked by set_values, in Chinese
         required=False,
         default=dict,
-        error_messages={"not_a_dict": "数值：应为 {数据元代码: 数值} 的对象"},
+        error_messages={"not_a_dict": "数值：应为 {{数据元代码: 数值}} 的对象"},
     )
     warning_notes = serializers.DictField(
         child=serializers.CharField(allow_blank=True, max_length=300),
         required=False,
         default=dict,
-        error_messages={"not_a_dict": "警告说明：应为 {规则代码: 说明} 的对象"},
+        error_messages={"not_a_dict": "警告说明：应为 {{规则代码: 说明}} 的对象"},
     )
 
 
-def _error_body(exc: ValidationError) -> dict:
-    if hasattr(exc, "error_dict"):
-        return exc.message_dict
-    return {"detail": exc.messages}
-
-
 class ReportApiView(APIView):
-    """Turns the domain's exceptions into HTTP answers with Chinese messages."""
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Http404):
-            return Response({"detail": str(exc) or "未找到该单位"}, status=status.HTTP_404_NOT_FOUND)
-        if isinstance(exc, access.AccessDenied):
-            return Response({"detail": str(exc)}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, actions.ReportConflict):
-            body = {"detail": " ".join(exc.messages)}
-            current = getattr(self, "_report", None)
-            if current is not None:
-                current = Report.objects.get(pk=current.pk)
-                body.update(state=current.state, version=current.version)
-            return Response(body, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, ValidationError):
-            return Response(_error_body(exc), status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
+    """Domain refusals are answered by the API's one exception handler (``jiceng.api.errors``): 400 with
+    Chinese field messages, 403, 404, and 409 with the report's current state and version."""
 
 
 class DatasetListView(ReportApiView):
@@ -144,7 +123,19 @@ class ReportDetailView(ReportApiView):
         return Response(report_dict(find_report(request.user, code, period, dataset)))
 
 
+class JSONBodyParser(JSONParser):
+    """DRF's JSON parser with a Chinese error; nesting too deep for Python is a bad body, not a 500."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except (ParseError, RecursionError, ValueError):
+            raise ParseError("请求体不是有效的 JSON（须为 UTF-8 编码的对象，不能含 NaN、Infinity 或嵌套过深）") from None
+
+
 class ReportActionView(ReportApiView):
+    parser_classes = [JSONBodyParser, FormParser, MultiPartParser]
+
     @extend_schema(
         summary="填报数值（修改汇总数须说明原因）、提交、审核通过、退回或标记缺报",
         request=ActionSerializer,
@@ -153,6 +144,11 @@ class ReportActionView(ReportApiView):
     def post(self, request, dataset: str, code: str, period: str, action: str):
         if action not in ACTIONS:
             raise Http404("未找到该操作")
+        if not isinstance(request.data, dict):
+            return Response(
+                {"detail": ["请求体应为 JSON 对象，如 {\"version\": 3, \"values\": {\"M01\": 12}}"]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
         data = ActionSerializer(data=request.data)
         if not data.is_valid():
             return Response(data.errors, status=status.HTTP_400_BAD_REQUEST)

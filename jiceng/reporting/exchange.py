@@ -354,6 +354,8 @@ def _read_json(payload: bytes, dataset_code: str | None) -> list[RawValue]:
         raise ExchangeError(f"JSON 格式错误（第{exc.lineno}行第{exc.colno}列），无法读取") from None
     except RecursionError:
         raise ExchangeError("JSON 嵌套过深，无法读取") from None
+    except ValueError:  # an integer of more than 4,300 digits
+        raise ExchangeError("JSON 中的数字过长，无法读取") from None
     if not isinstance(body, dict):
         raise ExchangeError('JSON 应为一个对象：{"dataSet": …, "dataValues": […]}')
     items = body.get("dataValues")

@@ -138,6 +138,10 @@ def import_layout(user, layout: ImportLayout, source, *, period_code: str | None
         if period_at is not None and _normal(row[period_at]):
             try:
                 period = parse_report_period(row[period_at], ds.period_kind)
+                actions.check_period(period, ds)  # not a period that has not begun
+            except ValidationError as exc:
+                result.errors.append(_error("；".join(exc.messages), number, period_at + 1, layout.period_column))
+                period = None
             except CellError as exc:
                 result.errors.append(_error(str(exc), number, period_at + 1, layout.period_column))
                 period = None

@@ -17,10 +17,11 @@ Cell parsing and error rows reuse ``jiceng.documents.excel``.
 from __future__ import annotations
 
 import io
+import math
 import re
 import zipfile
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -80,8 +81,12 @@ def parse_value(raw) -> Decimal | None:
         return None
     if isinstance(raw, bool) or not isinstance(raw, int | float | str | Decimal):
         raise CellError(f"不是数字：“{str(raw)[:30]}”")
+    if isinstance(raw, float) and not math.isfinite(raw):  # NaN, Infinity, 1e400 of a JSON payload
+        raise CellError(f"不是数字：“{raw}”，请填写数字（如 30）")
     try:
         value = parse_decimal(raw.translate(_BLANK) if isinstance(raw, str) else raw, VALUE)
+    except InvalidOperation:  # more digits than a Decimal quantizes: far beyond what a report holds
+        raise CellError(f"数值过大：{str(raw)[:30]}") from None
     except CellError as exc:
         if "应为数字" in str(exc):
             raise CellError(f"不是数字：“{str(raw).strip()[:30]}”，请填写数字（如 30）") from None

@@ -14,11 +14,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
+from jiceng.management.domain_command import DomainCommand
 from jiceng.reporting import actions, exchange
 
 
@@ -26,7 +27,7 @@ def _messages(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = "DHIS2 data exchange: export data values as dataValueSets JSON or ADX, or import them (all or nothing)."
 
     def add_arguments(self, parser):

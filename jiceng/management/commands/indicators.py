@@ -1,15 +1,16 @@
 import json
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 from jiceng.accounts import access
 from jiceng.indicators.service import indicator_table
 from jiceng.management.acting_user import acting_user, add_user_argument
+from jiceng.management.domain_command import DomainCommand
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = "Indicators of a unit for a period (2026-03, 2026Q1, 2026H1, 2026, 2026YTD10): value, target, last year."
 
     def add_arguments(self, parser):

@@ -17,11 +17,12 @@ import unicodedata
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
+from jiceng.management.domain_command import DomainCommand
 from jiceng.reporting import actions, queries
 from jiceng.reporting.export import render_report_xlsx
 from jiceng.reporting.packs import all_datasets, datasets_reported_by
@@ -34,7 +35,7 @@ def _messages(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = "Monthly reports: show one (state, values, validation), export it to Excel, or list statuses."
 
     def add_arguments(self, parser):

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
+from jiceng.management.domain_command import DomainCommand
 from jiceng.orgunits.models import Kind
 from jiceng.stock import queries
 
@@ -29,7 +30,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
         raise CommandError(f"{name}：日期格式应为 YYYY-MM-DD（收到 {value!r}）") from None
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = "Stock ledger: balances by batch, months of stock and alerts (scoped to --user)."
 
     def add_arguments(self, parser):

@@ -1,16 +1,17 @@
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.http import Http404
 
 from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
+from jiceng.management.domain_command import DomainCommand
 from jiceng.summaries import actions
 from jiceng.summaries.render import render_summary
 
 
-class Command(BaseCommand):
+class Command(DomainCommand):
     help = "Write the work summary of a unit for a period (2026, 2026H1, 2026Q3) to a .docx (or .pdf)."
 
     def add_arguments(self, parser):

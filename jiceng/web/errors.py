@@ -1,0 +1,58 @@
+"""Pages: a domain refusal that escapes a view is answered in one place, in Chinese, with the navigation.
+
+A POST goes back to the page it came from with the message shown there (the session keeps what a form
+sent when the view stored it); a GET gets the error page with the message. The error pages themselves
+(400, 403, 404, 500) are Chinese and carry the navigation (``templates/400.html`` …)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from jiceng.accounts.access import AccessDenied
+
+
+class DomainErrorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exc):
+        if request.path.startswith("/api/"):
+            return None  # the API's own handler answers
+        if isinstance(exc, AccessDenied):
+            return render(request, "403.html", {"message": str(exc)}, status=403)
+        if not isinstance(exc, ValidationError):
+            return None
+        if request.method == "POST":
+            back = request.META.get("HTTP_REFERER", "")
+            if url_has_allowed_host_and_scheme(back, {request.get_host()}, require_https=request.is_secure()):
+                for message in exc.messages:
+                    messages.error(request, message)
+                return redirect(back)
+        return render(request, "400.html", {"messages_list": exc.messages}, status=400)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "404.html", {"message": _reason(exception)}, status=404)
+
+
+def permission_denied(request, exception=None):
+    return render(request, "403.html", {"message": _reason(exception)}, status=403)
+
+
+def bad_request(request, exception=None):
+    return render(request, "400.html", {"messages_list": []}, status=400)
+
+
+def _reason(exception) -> str:
+    text = str(exception or "")
+    # Django's own resolver messages are English and technical: not shown
+    return "" if not text or text.startswith(("{", "Resolver404", "No ")) or text.isascii() else text
+
+
+__all__ = ["DomainErrorMiddleware", "bad_request", "page_not_found", "permission_denied"]
