@@ -171,7 +171,11 @@ def check_text(text, label: str, max_length: int, field: str | None = None) -> s
     elif _CONTROL.search(text):
         message = _("%(l)s：含有控制字符（如 NUL），请删除后重新填写") % {"l": label}
     elif len(text.strip()) > max_length:
-        message = _("%(l)s：最多 %(n)d 个字（收到 %(got)d 个字）") % {"l": label, "n": max_length, "got": len(text.strip())}
+        message = _("%(l)s：最多 %(n)d 个字（收到 %(got)d 个字）") % {
+            "l": label,
+            "n": max_length,
+            "got": len(text.strip()),
+        }
     else:
         return text.strip()
     raise ValidationError({field: message} if field else message)

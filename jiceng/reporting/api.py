@@ -130,7 +130,9 @@ class JSONBodyParser(JSONParser):
         try:
             return super().parse(stream, media_type, parser_context)
         except (ParseError, RecursionError, ValueError):
-            raise ParseError("请求体不是有效的 JSON（须为 UTF-8 编码的对象，不能含 NaN、Infinity 或嵌套过深）") from None
+            raise ParseError(
+                "请求体不是有效的 JSON（须为 UTF-8 编码的对象，不能含 NaN、Infinity 或嵌套过深）"
+            ) from None
 
 
 class ReportActionView(ReportApiView):
@@ -146,7 +148,7 @@ class ReportActionView(ReportApiView):
             raise Http404("未找到该操作")
         if not isinstance(request.data, dict):
             return Response(
-                {"detail": ["请求体应为 JSON 对象，如 {\"version\": 3, \"values\": {\"M01\": 12}}"]},
+                {"detail": ['请求体应为 JSON 对象，如 {"version": 3, "values": {"M01": 12}}']},
                 status=status.HTTP_400_BAD_REQUEST,
             )
         data = ActionSerializer(data=request.data)
