@@ -14,7 +14,7 @@ from jiceng.indicators import compute
 from jiceng.indicators.compute import IndicatorValue
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.orgunits.queries import child_units
-from jiceng.periods import Period
+from jiceng.periods import Period, parse_period
 
 SECTIONS = (
     ("results", "一、主要工作及成效"),
@@ -229,8 +229,6 @@ def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period
 
 def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
     from jiceng.activities.queries import activity_totals
-    from jiceng.reporting import queries as report_queries
-    from jiceng.reporting.packs import dataset
 
     totals = activity_totals(unit, period.start, period.end)
     lines = []
@@ -245,17 +243,43 @@ def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
             f"广泛开展健康教育和宣传。共开展健康教育和宣传活动{_figure(draft, 'events', str(totals['events']))}场次，"
             f"覆盖{_figure(draft, 'reach', str(totals['reach']))}人次，提高了看护人对项目的知晓率。"
         )
-    ds = dataset("NUT_MONTHLY")
-    rates = [report_queries.timeliness(ds, unit, Level.VILLAGE, p) for p in _closed_months(period)]
-    due = sum(r.due for r in rates)
-    if due:
+    parts = []
+    for index, (ds, level, rates) in enumerate(_report_rates(unit, period)):
+        due = sum(r.due for r in rates)
+        if not due:
+            continue
         on_time, approved = sum(r.on_time for r in rates), sum(r.approved for r in rates)
-        lines.append(
-            f"落实“先审核、后上报”。村级月报应报{due}份，按时上报{on_time}份，及时率"
-            f"{_figure(draft, 'timeliness', f'{on_time / due * 100:.2f}%')}；审核通过{approved}份，完整率"
-            f"{_figure(draft, 'completeness', f'{approved / due * 100:.2f}%')}。"
+        key = "" if index == 0 else f".{ds.code}.{level}"
+        who = {"village": "村级", "township": "乡镇"}[level]
+        parts.append(
+            f"{who}{ds.short_name}应报{due}份，按时上报{on_time}份，及时率"
+            f"{_figure(draft, f'timeliness{key}', f'{on_time / due * 100:.2f}%')}；审核通过{approved}份，完整率"
+            f"{_figure(draft, f'completeness{key}', f'{approved / due * 100:.2f}%')}"
         )
+    if parts:
+        lines.append("落实“先审核、后上报”。" + "；".join(parts) + "。")
     return numbered(lines) or "本期未登记培训和宣传活动。"
+
+
+def _report_rates(unit: OrgUnit, period: Period):
+    """(data set, level, [timeliness per report period]) for every form the units under ``unit`` (or the
+    unit itself) report for review, in pack order — the reporting queries' own 及时率 and 完整率."""
+    from jiceng.reporting import queries as report_queries
+    from jiceng.reporting.aggregate import report_periods
+    from jiceng.reporting.packs import all_datasets
+
+    begun = set(compute.months_so_far(period))
+    order = ("village", "township", "county")
+    found = []
+    for ds in all_datasets().values():
+        periods = [p for p in report_periods(ds, period) if all(m in begun for m in parse_period(p).months)]
+        for level in report_queries.review_levels(ds):
+            if unit.level in order and order.index(level) > order.index(unit.level):
+                continue  # a level above the unit: not its work
+            if not report_queries.reporting_units(unit, level, ds):
+                continue
+            found.append((ds, level, [report_queries.timeliness(ds, unit, level, parse_period(p)) for p in periods]))
+    return found
 
 
 CHINESE_NUMERALS = "一二三四五六七八九十"
@@ -288,9 +312,7 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
         found.append(("lagging", f"发放工作进展不平衡，营养包发放率较低的是{names}。"))
     late, returned = _late_and_returned(unit, period)
     if late or returned:
-        found.append(
-            ("reports", f"报表质量有待提高：{period_words(period)}村级月报迟报{late}份、被退回修改{returned}份。")
-        )
+        found.append(("reports", f"报表质量有待提高：{period_words(period)}报表迟报{late}份、被退回修改{returned}份。"))
     stopped = own.get("NUT_STOPPED")
     if stopped and stopped.value:
         found.append(
@@ -321,20 +343,13 @@ def _problems(draft, own, values, children, unit, period, today) -> list[tuple[s
 def _late_and_returned(unit: OrgUnit, period: Period) -> tuple[int, int]:
     from jiceng.audit.models import AuditEntry
     from jiceng.orgunits.models import subtree_q
-    from jiceng.reporting import queries as report_queries
     from jiceng.reporting.models import Report
-    from jiceng.reporting.packs import dataset
 
-    ds = dataset("NUT_MONTHLY")
-    late = 0
-    for month in _closed_months(period):
-        late += sum(
-            1 for s in report_queries.unit_statuses(ds, unit, Level.VILLAGE, month) if s.submitted and not s.on_time
-        )
+    late = sum(r.submitted - r.on_time for _ds, _level, rates in _report_rates(unit, period) for r in rates)
     report_ids = [
         str(pk)
         for pk in Report.objects.filter(
-            subtree_q(unit.path, "unit__path"), dataset=ds.code, period__in=period.months
+            subtree_q(unit.path, "unit__path"), period__in=[*period.months, *_quarters(period)]
         ).values_list("pk", flat=True)
     ]
     returned = (
@@ -344,6 +359,10 @@ def _late_and_returned(unit: OrgUnit, period: Period) -> tuple[int, int]:
         .count()
     )
     return late, returned
+
+
+def _quarters(period: Period) -> list[str]:
+    return sorted({f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}" for m in period.months})
 
 
 def _stock_problems(unit: OrgUnit, today: dt.date) -> list[tuple[str, str]]:

@@ -149,3 +149,15 @@ def test_the_database_sums_equal_the_recursive_definition(county):
                 assert fast.get((unit.pk, period), {}) == expected, (ds.code, unit.code, period)
                 compared += len(expected)
     assert compared > 5000
+
+
+def test_the_summary_counts_every_forms_timeliness(county):
+    township = OrgUnit.objects.filter(parent=county, level=Level.TOWNSHIP).order_by("code").first()
+    practice = write(township, parse_period("2025")).sections["practice"]
+    assert (
+        "村级营养包月报应报" in practice
+        and "乡镇妇幼月报应报12份" in practice
+        and "乡镇基本公卫季报应报4份" in practice
+    )
+    county_practice = write(county, parse_period("2025")).sections["practice"]
+    assert "乡镇妇幼月报应报36份" in county_practice  # 3 townships × 12 months
