@@ -39,7 +39,7 @@ from jiceng.demo.generator import AS_OF, DEFAULT_SEED, DEMO_PASSWORD
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import Period
 from jiceng.reporting import validation
-from jiceng.reporting.aggregate import add_up
+from jiceng.reporting.aggregate import add_up, typed_elements
 from jiceng.reporting.models import DataValue, Report, State, ValueComment, WarningNote
 from jiceng.reporting.packs import DataSet, dataset
 from jiceng.reporting.queries import SHANGHAI, deadline, reporting_month, reporting_units
@@ -144,6 +144,11 @@ class ReportHistory:
         report.version += 1
         self.log(report, at, who, "report.missing", after={"missing": True}, reason=reason)
 
+    def _origin(self, report: Report, code: str) -> str:
+        """Typed (手工填报) for the values a unit types, computed for register figures and sums."""
+        typed = code in typed_elements(self.ds, report.unit)
+        return DataValue.Origin.TYPED if typed else DataValue.Origin.COMPUTED
+
     def save(self) -> dict[str, int]:
         Report.objects.bulk_create(self.reports, batch_size=1000)
         if any(r.pk is None for r in self.reports):  # a backend that does not return ids from bulk inserts
@@ -156,7 +161,7 @@ class ReportHistory:
             for r in self.reports:
                 r.pk = ids[(r.unit_id, r.period)]
         values = [
-            DataValue(report=r, element=code, value=v, computed_value=v, origin=DataValue.Origin.COMPUTED)
+            DataValue(report=r, element=code, value=v, computed_value=v, origin=self._origin(r, code))
             for r in self.reports
             if id(r) in self.values
             for code, v in self.values[id(r)].items()

@@ -203,10 +203,15 @@ def unit_values(
             )
             cells = {code: Cell(code, total, total) for code, total in totals.items()}
         if not official and report is not None:
+            typed_here = typed_elements(ds, unit)
             for code, (v, _c, origin, reason) in stored.get(report[0], {}).items():
-                if origin in ENTERED and code in sum_codes:
+                if code not in sum_codes:
+                    continue
+                if origin in ENTERED:
                     computed = cells[code].computed if code in cells else None
                     cells[code] = Cell(code, v, computed, origin, reason)
+                elif code in typed_here and v is not None:  # typed once, kept when the report is reopened
+                    cells[code] = Cell(code, v, None, DataValue.Origin.TYPED)
         memo[key] = cells
         return cells
 
@@ -248,16 +253,25 @@ def _reports(ds: DataSet, tree: _Tree, periods: list[str]) -> dict[tuple[int, st
     return out
 
 
+def typed_elements(ds: DataSet, unit: OrgUnit) -> frozenset[str]:
+    """The ``sum`` elements whose values a unit types in: at the reporting level, those no register of the
+    unit computes (no ``source``, or a unit without registers in the system); above it, none (they are sums)."""
+    if unit.level != ds.reporting_level:
+        return frozenset()
+    return frozenset(
+        e.code for e in ds.elements if e.aggregation == "sum" and (e.source is None or not unit.keeps_registers)
+    )
+
+
 def _stored_values(frozen: set[int], entered: set[int]) -> dict[int, dict[str, tuple]]:
-    """{report id: {element: (value, computed, origin, reason)}}: every value of frozen reports, the typed
-    values and overrides of the others."""
+    """{report id: {element: (value, computed, origin, reason)}} of the reports used: frozen reports' values
+    count as they are; of an open or returned report, its typed values and overrides count (and values it
+    holds for elements the unit types, whatever their origin, so a reopened report keeps what was typed)."""
     out: dict[int, dict[str, tuple]] = defaultdict(dict)
     fields = ("report_id", "element", "value", "computed_value", "origin", "reason")
-    for ids, only_entered in ((sorted(frozen), False), (sorted(entered), True)):
+    for ids in (sorted(frozen), sorted(entered)):
         for start in range(0, len(ids), CHUNK):
             rows = DataValue.objects.filter(report_id__in=ids[start : start + CHUNK])
-            if only_entered:
-                rows = rows.filter(origin__in=ENTERED)
             for report_id, element, v, computed, origin, reason in rows.values_list(*fields):
                 out[report_id][element] = (v, computed, origin, reason)
     return out

@@ -476,3 +476,17 @@ def test_a_value_either_database_would_refuse_is_refused_first(tree, raw, messag
     )
     assert response.status_code == 400 and message in json.dumps(response.json(), ensure_ascii=False)
     assert not report.values.exists()
+
+
+def test_a_returned_typed_form_keeps_what_was_typed(tree):
+    report = actions.get_report("MCH_MONTHLY", tree.town_a, PERIOD)
+    actions.set_values(report, SEED_MCH, acting_user=tree.township_officer)
+    actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    actions.return_report(report, reason="高危人数请核实", acting_user=tree.county_mch)
+    report.refresh_from_db()
+    assert report.state == State.RETURNED
+    assert current_cells(MCH, report)["M02"].value == 257  # reopened, not emptied
+    # values frozen as "computed" (as an older import stored them) are still the unit's typed values
+    report.values.update(origin="computed")
+    assert current_cells(MCH, report)["M01"].value == 272
+    assert indicator(tree.town_a, "MCH_SYSTEM_MANAGEMENT", official=False).display == "94.48%"
