@@ -57,7 +57,7 @@ def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
     period = parse_period(report.period)
     book = Workbook()
     sheet = book.active
-    sheet.title = "月报表"
+    sheet.title = ds.period_type_label + "表"
     sheet.merge_cells("A1:E1")
     sheet["A1"] = f"{ds.name}（{period.label}）"
     sheet["A1"].font = Font(name="宋体", size=16, bold=True)
@@ -89,5 +89,5 @@ def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
         unit=report.unit,
         after={"rows": len(ds.elements), "state": report.state},
     )
-    filename = f"{report.unit.name}_{report.period}_营养包月报表.xlsx"
+    filename = f"{report.unit.name}_{report.period}_{ds.short_name}表.xlsx"
     return RenderedFile(filename, XLSX, buffer.getvalue(), rows=len(ds.elements), audited=True)

@@ -490,3 +490,31 @@ def test_a_returned_typed_form_keeps_what_was_typed(tree):
     report.values.update(origin="computed")
     assert current_cells(MCH, report)["M01"].value == 272
     assert indicator(tree.town_a, "MCH_SYSTEM_MANAGEMENT", official=False).display == "94.48%"
+
+
+def test_a_quarterly_form_exported_filled_and_imported_in_its_paper_layout(tree):
+    from openpyxl import load_workbook
+
+    from jiceng.reporting.export import render_report_xlsx
+    from jiceng.reporting.typed_import import import_typed_report
+
+    report = actions.get_report("PH_QUARTERLY", tree.town_a, "2026Q2")
+    blank = render_report_xlsx(report, acting_user=tree.township_officer)
+    assert blank.filename == f"{tree.town_a.name}_2026Q2_基本公卫季报表.xlsx"
+    book = load_workbook(io.BytesIO(blank.content))
+    sheet = book.active
+    assert sheet.title == "季报表" and "2026年第二季度" in sheet["A1"].value
+    for row in sheet.iter_rows(min_row=4):
+        if row[1].value in SEED_PH:
+            row[3].value = SEED_PH[row[1].value]
+    out = io.BytesIO()
+    book.save(out)
+    result = import_typed_report(
+        tree.township_officer, tree.town_a, "2026Q2", out.getvalue(), dataset_code="PH_QUARTERLY"
+    )
+    assert result.ok, [e.message for e in result.errors]
+    assert current_cells(PH, report)["P02"].value == 33480
+    wrong = import_typed_report(
+        tree.township_officer, tree.town_a, "2026Q1", out.getvalue(), dataset_code="PH_QUARTERLY"
+    )
+    assert any("不是 2026Q1 的" in e.message for e in wrong.errors)  # the file says 2026Q2
