@@ -226,6 +226,10 @@ class SummarySection:
     indicators: tuple[str, ...]
     counts: tuple[str, ...] = ()  # count indicators written as totals (e.g. 活产数)
     order: int = 50
+    writer: str = ""  # "module:function" writing the section itself (a programme with registers)
+    opening: str = ""  # the opening sentence when this programme is the summary's only one ({words} …)
+    closing: str = ""  # the next step written when no problem was found
+    chart: str = ""  # the indicator drawn as a trend and a ranking of the units below
 
 
 @dataclass
@@ -458,7 +462,8 @@ def load_pack(directory: Path) -> Pack:
         if "import_layouts" in keys:
             pack.import_layouts.update(load_import_layouts(path, pack.datasets))
     if pack.summary is not None:
-        unknown = [c for c in (*pack.summary.indicators, *pack.summary.counts) if c not in pack.indicators]
+        named = (*pack.summary.indicators, *pack.summary.counts, *([pack.summary.chart] if pack.summary.chart else []))
+        unknown = [c for c in named if c not in pack.indicators]
         if unknown:
             raise PackError(f"programme.yaml：summary 引用了未定义的指标 {', '.join(unknown)}")
     for dataset in pack.datasets.values():
@@ -507,11 +512,18 @@ def _load_programme(path: Path, pack: Pack) -> None:
     summary = meta.get("summary")
     if summary:
         _require(summary, ("heading", "indicators"), path)
+        writer = summary.get("writer", "")
+        if writer and (not isinstance(writer, str) or ":" not in writer):
+            raise PackError(f"{_where(path, summary)}：summary.writer 应写作 模块:函数")
         pack.summary = SummarySection(
             summary["heading"],
             tuple(summary["indicators"]),
             tuple(summary.get("counts", ())),
             int(meta.get("order", 50)),
+            writer,
+            summary.get("opening", ""),
+            summary.get("closing", ""),
+            summary.get("chart", ""),
         )
 
 

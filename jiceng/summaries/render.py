@@ -21,7 +21,6 @@ PDF = "application/pdf"
 
 
 def build_document(summary: Summary) -> OfficialDocument:
-    from jiceng.documents.official.charts import bar_ranking_chart, trend_chart
 
     period = parse_period(summary.period)
     today = timezone.localdate()
@@ -33,7 +32,6 @@ def build_document(summary: Summary) -> OfficialDocument:
     document.paragraph(summary.opening)
     unit = summary.unit
     children = child_units(unit)
-    values = compute.compute(unit, [unit, *children], period, official=summary.official)
     for key, heading in writer.SECTIONS:
         document.heading1(heading)
         text = summary.sections.get(key, "")
@@ -47,66 +45,61 @@ def build_document(summary: Summary) -> OfficialDocument:
                 document.paragraph(line)
         if key == "results":
             for section in writer.programme_sections(unit, period, official=summary.official):
-                document.table(
-                    ["指标", "本期", "目标", "上年同期", "达标情况"],
-                    [
-                        [
-                            v.indicator.name,
-                            v.display if v.value is not None else None,
-                            f"{float(v.target):g}{v.indicator.unit_label}" if v.target is not None else None,
-                            v.last_year.display if v.last_year and v.last_year.value is not None else None,
-                            v.status_label or None,
-                        ]
-                        for v in section.counts + section.values
-                    ],
-                    caption=f"{section.heading}主要指标",
-                )
-            if values[(unit.pk, "NUT_PACKS")].value is None:
-                continue  # no nutrition figures for this unit and period: no nutrition table or charts
-            rows = []
-            for code in writer.RATE_CODES:
-                v = values[(unit.pk, code)]
-                rows.append(
-                    [
-                        v.indicator.name,
-                        v.display if v.value is not None else None,
-                        f"{float(v.target):g}{v.indicator.unit_label}" if v.target is not None else None,
-                        v.last_year.display if v.last_year and v.last_year.value is not None else None,
-                        v.status_label or None,
-                    ]
-                )
-            document.table(["指标", "本期", "目标", "上年同期", "达标情况"], rows, caption="主要指标完成情况")
-            months, this_year, last_year = compute.monthly_series(
-                unit, "NUT_COVERAGE", period.start.year, official=summary.official
-            )
-            coverage = values[(unit.pk, "NUT_COVERAGE")]
-            if any(v is not None for v in this_year):
-                document.image(
-                    trend_chart(
-                        months,
-                        this_year,
-                        last_year,
-                        "营养包发放率月度变化",
-                        float(coverage.target) if coverage.target is not None else None,
-                        this_label=f"{period.start.year}年",
-                        last_label=f"{period.start.year - 1}年",
-                    ),
-                    caption="营养包发放率月度变化",
-                )
-            ranked = [values[(c.pk, "NUT_COVERAGE")] for c in children]
-            if any(v.value is not None for v in ranked):
-                ordered = compute.ranking(ranked)
-                document.image(
-                    bar_ranking_chart(
-                        [v.unit.name for v in ordered],
-                        [v.value for v in ordered],
-                        float(coverage.target) if coverage.target is not None else None,
-                        "下级单位营养包发放率",
-                        highlight={v.unit.name for v in compute.lagging(ranked)},
-                    ),
-                    caption="下级单位营养包发放率",
-                )
+                _section_figures(document, section, unit, children, period, summary.official)
     return document
+
+
+def _section_figures(document, section, unit, children, period, official: bool) -> None:
+    """A programme's table of indicators, and for the indicator its pack names (``summary.chart``) the trend
+    against last year and the ranking of the units below — the dashboard's own figures."""
+    from jiceng.documents.official.charts import bar_ranking_chart, trend_chart
+
+    document.table(
+        ["指标", "本期", "目标", "上年同期", "达标情况"],
+        [
+            [
+                v.indicator.name,
+                v.display if v.value is not None else None,
+                f"{float(v.target):g}{v.indicator.unit_label}" if v.target is not None else None,
+                v.last_year.display if v.last_year and v.last_year.value is not None else None,
+                v.status_label or None,
+            ]
+            for v in section.counts + section.values
+        ],
+        caption=f"{section.heading}主要指标完成情况",
+    )
+    if not section.chart:
+        return
+    values = compute.compute(unit, [unit, *children], period, official=official, codes=[section.chart])
+    chosen = values[(unit.pk, section.chart)]
+    name, target = chosen.indicator.name, float(chosen.target) if chosen.target is not None else None
+    labels, this_year, last_year = compute.monthly_series(unit, section.chart, period.start.year, official=official)
+    if any(v is not None for v in this_year):
+        document.image(
+            trend_chart(
+                labels,
+                this_year,
+                last_year,
+                f"{name}变化趋势",
+                target,
+                this_label=f"{period.start.year}年",
+                last_label=f"{period.start.year - 1}年",
+            ),
+            caption=f"{name}变化趋势",
+        )
+    ranked = [values[(c.pk, section.chart)] for c in children]
+    if any(v.value is not None for v in ranked):
+        ordered = compute.ranking(ranked)
+        document.image(
+            bar_ranking_chart(
+                [v.unit.name for v in ordered],
+                [v.value for v in ordered],
+                target,
+                f"下级单位{name}",
+                highlight={v.unit.name for v in compute.lagging(ranked)},
+            ),
+            caption=f"下级单位{name}",
+        )
 
 
 def render_summary(summary: Summary, *, acting_user, fmt: str = "docx") -> RenderedFile | None:

@@ -22,7 +22,7 @@ SECTIONS = (
     ("problems", "三、存在的问题"),
     ("next_steps", "四、下一步工作计划"),
 )
-RATE_CODES = ("NUT_COVERAGE", "NUT_EFFECTIVE_USE", "NUT_COUNSELLING", "NUT_ANAEMIA", "NUT_STUNTING")
+CONTINUE = "继续做好各项工作，巩固项目成效。"
 
 
 @dataclass
@@ -85,55 +85,86 @@ def _who(unit: OrgUnit) -> tuple[str, str]:
     return "我县", "上级卫生健康部门"
 
 
+@dataclass
+class SectionText:
+    """What one programme writes into the summary: its results paragraph(s), the problems it found
+    (kind, sentence) and the next steps for its own kinds of problem."""
+
+    results: str
+    problems: list[tuple[str, str]] = field(default_factory=list)
+    next_steps: dict[str, str] = field(default_factory=dict)
+
+
 def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.date | None = None) -> Draft:
+    """The draft: one section per programme with figures for the unit and period (its pack's ``summary``:
+    a section writer of its own, or the indicators it names), the practice, problems and next steps."""
+    from jiceng.reporting.packs import all_packs
+
     today = today or compute.today()
     children = child_units(unit)
-    values = compute.compute(unit, [unit, *children], period, official=official)
-    own = {code: values[(unit.pk, code)] for (uid, code) in values if uid == unit.pk}
     words = period_words(period)
     we, guided_by = _who(unit)
-    draft = Draft(
-        unit,
-        period,
-        official,
-        title=f"{unit.display_name}{words}儿童营养改善项目工作总结",
-        opening=f"{words}，在{guided_by}的指导下，{we}认真落实儿童营养改善项目实施方案，"
-        f"扎实开展营养包发放、随访和健康教育等工作。现将{words}工作总结如下：",
-        sections={},
-        provisional=not period.is_closed(today),
-    )
-    sections = programme_sections(unit, period, official=official)
-    if sections and len(sections) + (own["NUT_PACKS"].value is not None) > 1:
+    draft = Draft(unit, period, official, title="", opening="", sections={}, provisional=not period.is_closed(today))
+    written: list[tuple[object, SectionText]] = []
+    for pack in all_packs().values():
+        if pack.summary is None:
+            continue
+        if pack.summary.writer:
+            text = _function(pack.summary.writer)(
+                draft, unit, period, official=official, today=today, children=children
+            )
+        else:
+            text = _generic_section(draft, unit, period, official, pack)
+        if text is not None:
+            written.append((pack, text))
+    if len(written) == 1:
+        pack = written[0][0]
+        draft.title = f"{unit.display_name}{words}{pack.name}工作总结"
+        draft.opening = (
+            pack.summary.opening or "{words}，在{guided_by}的指导下，{we}认真落实" + pack.name + "各项工作。"
+        ).format(words=words, guided_by=guided_by, we=we) + f"现将{words}工作总结如下："
+    else:
+        names = "、".join(pack.short_name for pack, _text in written) or "各项"
         draft.title = f"{unit.display_name}{words}卫生健康项目工作总结"
         draft.opening = (
-            f"{words}，在{guided_by}的指导下，{we}认真落实儿童营养改善、妇幼健康和基本公共卫生服务等项目，"
-            f"扎实开展各项工作。现将{words}工作总结如下："
+            f"{words}，在{guided_by}的指导下，{we}认真落实{names}等项目，扎实开展各项工作。现将{words}工作总结如下："
         )
-    if own["NUT_PACKS"].value is None and own["NUT_COVERAGE"].value is None and not sections:
+    if not written:
         draft.has_data = False
         return draft
-    results = _results(draft, own, unit, period) if own["NUT_PACKS"].value is not None else ""
-    for section in sections:
-        results += ("\n" if results else "") + _programme_text(draft, section)
-    draft.sections["results"] = results
+    draft.sections["results"] = "\n".join(text.results for _pack, text in written if text.results)
     draft.sections["practice"] = _practice(draft, unit, period)
-    problems = _problems(draft, own, values, children, unit, period, today)
-    for section in sections:
-        for v in section.values:
-            if v.status == "not_met" and not v.is_count:
-                problems.append(
-                    (
-                        "below_target",
-                        f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。",
-                    )
-                )
+    problems = [problem for _pack, text in written for problem in text.problems]
+    late, returned = _late_and_returned(unit, period)
+    if late or returned:
+        problems.append(("reports", f"报表质量有待提高：{words}报表迟报{late}份、被退回修改{returned}份。"))
     draft.sections["problems"] = "\n".join(text for _kind, text in problems) or "本期数据未发现突出问题。"
     draft.problems = [kind for kind, _text in problems]
-    draft.sections["next_steps"] = (
-        numbered([NEXT_STEPS[kind] for kind in dict.fromkeys(draft.problems)])
-        or "继续做好营养包发放、随访和健康教育工作，巩固项目成效。"
-    )
+    steps = dict(NEXT_STEPS)
+    for _pack, text in written:
+        steps.update(text.next_steps)
+    closing = written[0][0].summary.closing if len(written) == 1 and written[0][0].summary.closing else CONTINUE
+    draft.sections["next_steps"] = numbered([steps[kind] for kind in dict.fromkeys(draft.problems)]) or closing
     return draft
+
+
+def _function(target: str):
+    from importlib import import_module
+
+    module, name = target.split(":", 1)
+    return getattr(import_module(module), name)
+
+
+def _generic_section(draft: Draft, unit: OrgUnit, period: Period, official: bool, pack) -> SectionText | None:
+    section = _programme_section(unit, period, official, pack)
+    if section is None:
+        return None
+    problems = [
+        ("below_target", f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。")
+        for v in section.values
+        if v.status == "not_met" and not v.is_count
+    ]
+    return SectionText(_programme_text(draft, section), problems)
 
 
 @dataclass
@@ -144,24 +175,26 @@ class ProgrammeSection:
     heading: str
     counts: list[IndicatorValue]
     values: list[IndicatorValue]
+    chart: str = ""  # the indicator drawn as a trend and a ranking of the units below
 
 
 def programme_sections(unit: OrgUnit, period: Period, *, official: bool) -> list[ProgrammeSection]:
-    """The sections of the programmes whose packs declare a ``summary`` and that have figures for the unit
-    and period; every figure from the indicator module."""
+    """The figures of every programme whose pack declares a ``summary`` and that has figures for the unit
+    and period, every one from the indicator module (the document's tables and charts)."""
     from jiceng.reporting.packs import all_packs
 
-    sections = []
-    for programme, pack in all_packs().items():
-        if pack.summary is None:
-            continue
-        codes = [*pack.summary.counts, *pack.summary.indicators]
-        values = compute.compute(unit, [unit], period, official=official, codes=codes)
-        counts = [values[(unit.pk, c)] for c in pack.summary.counts]
-        rates = [values[(unit.pk, c)] for c in pack.summary.indicators]
-        if any(v.value is not None for v in counts + rates):
-            sections.append(ProgrammeSection(programme, pack.summary.heading, counts, rates))
-    return sections
+    found = (_programme_section(unit, period, official, pack) for pack in all_packs().values() if pack.summary)
+    return [section for section in found if section is not None]
+
+
+def _programme_section(unit: OrgUnit, period: Period, official: bool, pack) -> ProgrammeSection | None:
+    codes = [*pack.summary.counts, *pack.summary.indicators]
+    values = compute.compute(unit, [unit], period, official=official, codes=codes)
+    counts = [values[(unit.pk, c)] for c in pack.summary.counts]
+    rates = [values[(unit.pk, c)] for c in pack.summary.indicators]
+    if not any(v.value is not None for v in counts + rates):
+        return None
+    return ProgrammeSection(pack.programme, pack.summary.heading, counts, rates, pack.summary.chart)
 
 
 def _programme_text(draft: Draft, section: ProgrammeSection) -> str:
@@ -196,37 +229,6 @@ def _figure(draft: Draft, key: str, text: str) -> str:
     return text
 
 
-def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period: Period) -> str:
-    lines = []
-    packs, children = own["NUT_PACKS"], own["NUT_CHILDREN_COLLECTED"]
-    if packs.value is not None:
-        sentence = (
-            f"{period_words(period)}共发放营养包{_figure(draft, 'NUT_PACKS.value', f'{packs.value:.0f}')}包，"
-            f"儿童领取{_figure(draft, 'NUT_CHILDREN_COLLECTED.value', f'{children.value:.0f}')}人次"
-        )
-        if packs.completion is not None:
-            sentence += f"，完成年度计划的{_figure(draft, 'NUT_PACKS.completion', f'{packs.completion:.2f}%')}"
-        if packs.change is not None:
-            _figure(draft, "NUT_PACKS.change", f"{abs(packs.change):.2f}")
-            sentence += f"，发放包数{change_text(packs)}"
-        lines.append(sentence + "。")
-    for code in RATE_CODES:
-        v = own[code]
-        if v.value is None:
-            continue  # no denominator: left out, never written as 0%
-        parts = [f"{v.indicator.name}为{_figure(draft, f'{code}.value', rate_text(v.value, v.indicator.unit_label))}"]
-        change = change_text(v)
-        if change:
-            _figure(draft, f"{code}.change", f"{abs(v.change):.2f}")
-            parts.append(change)
-        target = target_text(v)
-        if target:
-            _figure(draft, f"{code}.target", f"{float(v.target):g}{v.indicator.unit_label}")
-            parts.append(target)
-        lines.append("，".join(parts) + "。")
-    return "\n".join(lines)
-
-
 def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
     from jiceng.activities.queries import activity_totals
 
@@ -236,7 +238,7 @@ def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
         lines.append(
             f"加强人员培训。共举办培训{_figure(draft, 'trainings', str(totals['trainings']))}期，"
             f"培训{_figure(draft, 'training_attendances', str(totals['training_attendances']))}人次，"
-            "提高了村医营养包发放、随访和咨询指导的能力。"
+            "提高了基层人员的业务能力。"
         )
     if totals["events"]:
         lines.append(
@@ -296,50 +298,6 @@ def _closed_months(period: Period) -> list[Period]:
     return [parse_period(m) for m in compute.months_so_far(period)]
 
 
-def _problems(draft, own, values, children, unit, period, today) -> list[tuple[str, str]]:
-    found: list[tuple[str, str]] = []
-    below = [own[c] for c in RATE_CODES if own[c].status == "not_met"]
-    for v in below:
-        found.append(
-            ("below_target", f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。")
-        )
-    lagging = compute.lagging([values[(c.pk, "NUT_COVERAGE")] for c in children])
-    if lagging:
-        names = "、".join(
-            f"{v.unit.name}（{_figure(draft, f'lagging.{v.unit.code}', rate_text(v.value))}）"
-            for v in reversed(lagging)
-        )
-        found.append(("lagging", f"发放工作进展不平衡，营养包发放率较低的是{names}。"))
-    late, returned = _late_and_returned(unit, period)
-    if late or returned:
-        found.append(("reports", f"报表质量有待提高：{period_words(period)}报表迟报{late}份、被退回修改{returned}份。"))
-    stopped = own.get("NUT_STOPPED")
-    if stopped and stopped.value:
-        found.append(
-            (
-                "stopped",
-                f"部分儿童未能坚持领取，共有{_figure(draft, 'NUT_STOPPED.value', f'{stopped.value:.0f}')}"
-                "人次因连续两个月及以上未领取营养包而停服。",
-            )
-        )
-    stock = _stock_problems(unit, today) if period.start <= today <= period.end or not period.is_closed(today) else []
-    found += stock
-    if period.end >= today.replace(day=1):
-        from jiceng.nutrition.queries import follow_up_worklist
-        from jiceng.nutrition.rules.adherence import min_packs_per_week
-
-        lists = follow_up_worklist(unit, today)
-        if lists["low_adherence"]:
-            count = _figure(draft, "low_adherence", f"{len(lists['low_adherence'])}名")
-            # 「近一周服用≥4包」: the dated parameter in force today
-            threshold = _figure(draft, "adherence.threshold", f"{min_packs_per_week(today)}包")
-            found.append(("adherence", f"有{count}儿童近7天服用营养包不足{threshold}，服用依从性差。"))
-        if lists["due"]:
-            count = _figure(draft, "followup_due", f"{len(lists['due'])}名")
-            found.append(("followup", f"有{count}近两月领取营养包的儿童本月尚未随访。"))
-    return found
-
-
 def _late_and_returned(unit: OrgUnit, period: Period) -> tuple[int, int]:
     from jiceng.audit.models import AuditEntry
     from jiceng.orgunits.models import subtree_q
@@ -365,29 +323,7 @@ def _quarters(period: Period) -> list[str]:
     return sorted({f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}" for m in period.months})
 
 
-def _stock_problems(unit: OrgUnit, today: dt.date) -> list[tuple[str, str]]:
-    from jiceng.stock.queries import alerts_under
-
-    alerts = alerts_under(unit, today)
-    out = []
-    stock_out = [a for a in alerts if a.kind == "stock_out"]
-    expiring = [a for a in alerts if a.kind in ("expiring", "expired")]
-    if stock_out:
-        out.append(
-            ("stock_out", f"{len(stock_out)}个单位营养包断货：{'、'.join(a.unit.name for a in stock_out[:5])}。")
-        )
-    if expiring:
-        out.append(("expiring", f"{len(expiring)}个批次营养包临近效期或已过期，需及时调剂或报损。"))
-    return out
-
-
 NEXT_STEPS = {
-    "below_target": "针对未达标指标，逐村分析原因，加强入户动员和发放组织，确保年底前达到项目目标。",
-    "lagging": "对发放率排名靠后的村开展专项督导，约谈村医，限期整改并跟踪通报。",
-    "reports": "严格执行“先审核、后上报”，加强报表培训，确保月报按时、准确上报。",
-    "stopped": "对停服儿童逐一电话或入户随访，了解原因，动员符合条件的儿童续服。",
-    "stock_out": "加强库存管理，按月核对需求，及时申领调拨，杜绝断货。",
-    "expiring": "落实先进先出，临期批次优先发放或调剂，过期营养包按规定报损销毁。",
-    "adherence": "对服用依从性差的儿童增加随访次数，开展个案分析和喂养指导。",
-    "followup": "落实每月随访制度，按时填写个案随访卡。",
+    "below_target": "针对未达标指标，逐个单位分析原因，制定整改措施，确保年底前达到目标。",
+    "reports": "严格执行“先审核、后上报”，加强报表培训，确保报表按时、准确上报。",
 }
