@@ -141,6 +141,8 @@ def scoped(user, queryset: QuerySet, unit_field: str = "unit") -> QuerySet:
 
 
 def unit_in_scope_or_404(user, code: str) -> OrgUnit:
+    if "\x00" in str(code or ""):  # no unit has one, and PostgreSQL refuses it in a query
+        raise Http404(_("未找到该单位"))
     try:
         return visible_units(user).get(code=code)
     except OrgUnit.DoesNotExist:

@@ -42,6 +42,7 @@ HEADER_ROW = 3  # the export writes the title on row 1, unit and period on row 2
 CODE_COLUMN, VALUE_COLUMN = "B", "D"
 HEADERS = {"A": "序号", "B": "代码", "C": "项目", "D": "数值", "E": "说明"}
 MAX_VALUE = Decimal("999999999999.99")  # DataValue: 14 digits, 2 decimals
+MAX_ROWS = 1000  # a form has a few dozen rows
 VALUE = Column("数值", "value", DECIMAL, decimal_places=2)
 _UNIT_CODE = re.compile(r"[（(]\s*(\d{6,12})\s*[)）]")
 _PERIOD = re.compile(r"(\d{4}-\d{1,2}|\d{4}Q[1-4])", re.I)
@@ -109,13 +110,20 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
         )
         return sheet_read
     try:
-        book = load_workbook(io.BytesIO(source) if isinstance(source, bytes | bytearray) else source, data_only=True)
+        book = load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes | bytearray) else source, read_only=True, data_only=True
+        )
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
         errors.append(_error(UNREADABLE))
         return sheet_read
     try:
         sheet = book.worksheets[0]
-        rows = [tuple(r) + (None,) * (5 - len(r)) for r in sheet.iter_rows(min_col=1, max_col=5, values_only=True)]
+        rows = []
+        for r in sheet.iter_rows(min_col=1, max_col=5, values_only=True):  # streamed: a zip bomb stops here
+            rows.append(tuple(r) + (None,) * (5 - len(r)))
+            if len(rows) > MAX_ROWS:
+                errors.append(_error(f"行数过多（超过 {MAX_ROWS} 行）：月报表只有一页，请检查是否选错了文件"))
+                return sheet_read
     finally:
         book.close()
     if len(rows) < HEADER_ROW:
