@@ -28,11 +28,33 @@ def _env_flag(name: str, default: bool = False) -> bool:
 PRODUCTION = _env_flag("JICENG_PRODUCTION")
 DEBUG = _env_flag("JICENG_DEBUG") and not PRODUCTION
 
+DEVELOPMENT_SECRET_KEY = "jiceng-development-only-key-not-for-production-use-0123456789abcdef"
 SECRET_KEY = os.environ.get("JICENG_SECRET_KEY", "")
-if not SECRET_KEY:
-    if PRODUCTION:
-        raise RuntimeError("JICENG_SECRET_KEY must be set when JICENG_PRODUCTION=1")
-    SECRET_KEY = "jiceng-development-only-key-not-for-production-use-0123456789abcdef"
+
+
+def weak_secret_key(key: str) -> str | None:
+    """Why a secret key must not be used in production, or None: at least 50 characters, 20 of them
+    different, and not a known default or placeholder."""
+    lowered = key.lower()
+    if len(key) < 50:
+        return "shorter than 50 characters"
+    if len(set(key)) < 20:
+        return "fewer than 20 different characters"
+    if key == DEVELOPMENT_SECRET_KEY or lowered.startswith(("django-insecure", "changeme", "change-me", "secret")):
+        return "a default or placeholder"
+    return None
+
+
+if PRODUCTION:
+    _weak = "not set" if not SECRET_KEY else weak_secret_key(SECRET_KEY)
+    if _weak:
+        raise RuntimeError(
+            f"JICENG_SECRET_KEY is {_weak}: the server will not start in production with a weak key. "
+            "生产环境的 JICENG_SECRET_KEY 过弱或未设置，服务器拒绝启动；请用 "
+            "python -c 'import secrets; print(secrets.token_urlsafe(64))' 生成一个。"
+        )
+elif not SECRET_KEY:
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JICENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JICENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
@@ -75,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
     "jiceng.web.errors.DomainErrorMiddleware",
+    "jiceng.web.security.SecurityHeadersMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.urls"
@@ -177,7 +200,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "jiceng.api.pagination.CappedLimitOffsetPagination",  # limit ≤ 200
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "jiceng.api.errors.exception_handler",
 }
@@ -190,6 +213,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # in production the schema and Swagger UI are for logged-in users (and API tokens) only
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"] if PRODUCTION else [],
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

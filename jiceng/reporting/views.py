@@ -53,8 +53,9 @@ def report_index(request):
     available = datasets_under(root)
     if not available:
         raise Http404(_("本单位不填报任何报表"))
-    ds = find_dataset(request.GET.get("dataset")) or available[0]
-    if ds not in available:
+    asked = request.GET.get("dataset")
+    ds = find_dataset(asked) if asked else available[0]
+    if ds is None or ds not in available:
         raise Http404(_("未找到该报表"))
     period = _period(request, ds)
     if root.level == ds.reporting_level:

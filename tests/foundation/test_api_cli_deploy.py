@@ -49,7 +49,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
     env = {
         **os.environ,
         "JICENG_PRODUCTION": "1",
-        "JICENG_SECRET_KEY": "x" * 30 + "-production-secret-Q7!kz9#",
+        "JICENG_SECRET_KEY": "k7Vq2mZp9XrT4bWn8HcJ1dLf6GsY3aUe5RiO0tKvQ-xN_yEw2pM9jB4hC7gD1fA8zS",
         "JICENG_DATA_DIR": str(tmp_path),
         "JICENG_ALLOWED_HOSTS": "jiceng.example.org",
     }
