@@ -144,15 +144,30 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 # 等保 level 3: argon2 hashes, complexity, lockout, idle timeout.
+# argon2id at 32 MiB, time cost 2, one lane; at most 2 hashes at once per process (see
+# jiceng/accounts/hashers.py). Older hashes (Django's 100 MiB default) verify and are re-hashed at login.
 PASSWORD_HASHERS = [
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "jiceng.accounts.hashers.JicengArgon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+PASSWORD_HASH_CONCURRENCY = int(os.environ.get("JICENG_HASH_CONCURRENCY", "2"))
+PASSWORD_HASH_WAIT = float(os.environ.get("JICENG_HASH_WAIT_SECONDS", "3"))
+# Failed password attempts (login page and POST /api/token/) per client address and window.
+LOGIN_THROTTLE_ATTEMPTS = int(os.environ.get("JICENG_LOGIN_THROTTLE_ATTEMPTS", "30"))
+LOGIN_THROTTLE_WINDOW = int(os.environ.get("JICENG_LOGIN_THROTTLE_WINDOW", "600"))
+# Proxies whose X-Forwarded-For names the client (otherwise REMOTE_ADDR is the client).
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("JICENG_TRUSTED_PROXIES", "").split(",") if p.strip()]
+# API tokens end after 8 idle hours and 30 days at most, and on logout, password change, deactivation.
+API_TOKEN_IDLE = timedelta(hours=float(os.environ.get("JICENG_TOKEN_IDLE_HOURS", "8")))
+API_TOKEN_MAX_AGE = timedelta(days=float(os.environ.get("JICENG_TOKEN_MAX_DAYS", "30")))
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "jiceng.accounts.passwords.ComplexityValidator"},
+    {"NAME": "jiceng.accounts.passwords.CommonPatternValidator"},
+    {"NAME": "jiceng.accounts.passwords.UsernameValidator"},
+    {"NAME": "jiceng.accounts.passwords.HistoryValidator"},
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=15)
@@ -196,7 +211,7 @@ STORAGES = {
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "jiceng.accounts.tokens.ExpiringTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

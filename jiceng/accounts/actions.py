@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.accounts.models import Role, User
+from jiceng.accounts.signals import revoke_tokens
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.orgunits.models import OrgUnit
@@ -74,6 +75,7 @@ def set_password(user: User, *, password: str, acting_user) -> None:
         raise ValidationError({"password": exc.messages}) from None
     user.set_password(password)
     user.save(update_fields=["password"])
+    revoke_tokens(user)  # a token must not outlive the password it was issued for
     record(actor=acting_user, action=actions_catalog.USER_SET_PASSWORD, obj=user, unit=user.unit)
 
 
@@ -84,6 +86,8 @@ def set_active(user: User, *, active: bool, acting_user) -> None:
     before = _user_snapshot(user)
     user.is_active = active
     user.save(update_fields=["is_active"])
+    if not active:
+        revoke_tokens(user)
     record(
         actor=acting_user,
         action=actions_catalog.USER_ACTIVATE if active else actions_catalog.USER_DEACTIVATE,

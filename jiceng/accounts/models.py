@@ -39,3 +39,35 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.username
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's last passwords (the newest is the current one): none may be set again."""
+
+    KEEP = 5
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=256)
+    set_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-set_at", "-id"]
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.set_at:%Y-%m-%d %H:%M}"
+
+
+class TokenActivity(models.Model):
+    """When an API token was last used: a token idle longer than API_TOKEN_IDLE stops working."""
+
+    token = models.OneToOneField("authtoken.Token", on_delete=models.CASCADE, primary_key=True, related_name="activity")
+    last_used = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("API 令牌使用")
+        verbose_name_plural = _("API 令牌使用")
+
+    def __str__(self) -> str:
+        return f"{self.token_id[:6]}… @ {self.last_used:%Y-%m-%d %H:%M}"

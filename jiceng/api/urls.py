@@ -1,15 +1,15 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
 
-from jiceng.api import views
+from jiceng.api import tokens, views
 from jiceng.indicators.api import IndicatorView
 from jiceng.nutrition import api as nutrition_api
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
-    path("token/", obtain_auth_token, name="api_token"),
+    path("token/", tokens.ObtainTokenView.as_view(), name="api_token"),
+    path("token/revoke/", tokens.RevokeTokenView.as_view(), name="api_token_revoke"),
     path("me/", views.MeView.as_view(), name="api_me"),
     path("units/", views.UnitListView.as_view(), name="api_units"),
     path("units/<str:code>/", views.UnitDetailView.as_view(), name="api_unit_detail"),

@@ -133,11 +133,9 @@ def who_fills(ds: DataSet) -> str:
 
 def _locked_report(report: Report, acting_user, expected_version: int | None) -> Report:
     access.require_unit_in_scope(acting_user, report.unit)
-    locked = (
-        Report.objects.select_for_update(of=("self",))
-        .select_related("unit", "unit__parent", "submitted_by", "reviewed_by", "returned_by")
-        .get(pk=report.pk)
-    )
+    # The actors are read after the lock, not joined into it: on PostgreSQL a query that waited for the
+    # lock sees the winner's row but the joined users of the row it first found (「已由 None 退回」).
+    locked = Report.objects.select_for_update(of=("self",)).select_related("unit", "unit__parent").get(pk=report.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ReportConflict(
             _("操作未执行：在您打开页面后，该报表%(what)s。请刷新后查看。") % {"what": describe_state(locked)},

@@ -1,14 +1,13 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
 from jiceng.web import users, views
-from jiceng.web.login import JicengLoginView
+from jiceng.web.login import JicengLoginView, JicengLogoutView
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("login/", JicengLoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("logout/", JicengLogoutView.as_view(), name="logout"),
     path("account/password/", views.change_password, name="change_password"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("units/", views.unit_list, name="units"),

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from jiceng.accounts import access
 from jiceng.accounts import actions as account_actions
+from jiceng.accounts.hashers import HashingBusy
 from jiceng.audit.models import AuditEntry
 from jiceng.orgunits import actions as unit_actions
 from jiceng.orgunits.models import Level, OrgUnit, UnitDenominator, subtree_q
@@ -168,21 +169,30 @@ class PasswordChangeForm(forms.Form):
 def change_password(request):
     form = PasswordChangeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        if not request.user.check_password(data["old_password"]):
-            form.add_error("old_password", _("原密码不正确"))
-        elif data["password1"] != data["password2"]:
-            form.add_error("password2", _("两次输入的新密码不一致"))
-        else:
-            try:
-                account_actions.set_password(request.user, password=data["password1"], acting_user=request.user)
-            except ValidationError as exc:
-                form.add_error("password1", exc.message_dict.get("password", exc.messages))
-            else:
-                update_session_auth_hash(request, request.user)
+        try:
+            if _change_password(request, form):
                 messages.success(request, _("密码已修改"))
                 return redirect("home")
+        except HashingBusy as busy:
+            form.add_error(None, busy.message)
     return render(request, "web/change_password.html", {"form": form})
+
+
+def _change_password(request, form) -> bool:
+    data = form.cleaned_data
+    if not request.user.check_password(data["old_password"]):
+        form.add_error("old_password", _("原密码不正确"))
+    elif data["password1"] != data["password2"]:
+        form.add_error("password2", _("两次输入的新密码不一致"))
+    else:
+        try:
+            account_actions.set_password(request.user, password=data["password1"], acting_user=request.user)
+        except ValidationError as exc:
+            form.add_error("password1", exc.message_dict.get("password", exc.messages))
+        else:
+            update_session_auth_hash(request, request.user)
+            return True
+    return False
 
 
 def _parse_date(value: str | None) -> dt.date | None:
