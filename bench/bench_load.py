@@ -83,7 +83,7 @@ def main() -> None:
         ]
         before = rss(server.pid, "VmRSS")
         times: dict[str, list[float]] = {name: [] for name in pages}
-        errors: dict[str, int] = {name: 0 for name in pages}
+        errors: dict[str, int] = dict.fromkeys(pages, 0)
         lock = threading.Lock()
         names = list(pages)
 
