@@ -21,6 +21,10 @@ class AccessDenied(PermissionError):
 
 
 # What each role may do inside its scope (capabilities, not objects).
+# Identity (PIPL need-to-know, see README "Personal data"): ``registers.view_full_identity`` shows the full ID
+# and phone numbers on one child's page and API record (the village doctor registering and checking their own
+# children); ``registers.reveal_identity`` may ask for them on one child (``?reveal=1``), each time audited.
+# Lists, exports, the audit trail and logs are masked for every role.
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_DOCTOR: frozenset(
         {
@@ -37,7 +41,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {
             "registers.view",
             "registers.edit",
-            "registers.view_full_identity",
+            "registers.reveal_identity",
             "reports.fill",
             "reports.submit",
             "stock.view",
@@ -50,7 +54,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_REVIEWER: frozenset(
         {
             "registers.view",
-            "registers.view_full_identity",
+            "registers.reveal_identity",
             "reports.review",
             "reports.submit",
             "stock.view",
@@ -171,3 +175,20 @@ def visible_users(user):
     from jiceng.accounts.models import User
 
     return User.objects.filter(in_scope_q(user, "unit__path"))
+
+
+def full_identity_for_one(user, *, reveal: bool = False) -> bool:
+    """Whether one child's page or API record shows the full ID and phone numbers. Lists, exports, the
+    audit trail and logs never do, for any role. A reveal by a role that may not
+    make one raises :class:`AccessDenied`; the caller audits a granted reveal (``child.reveal``)."""
+    if can(user, "registers.view_full_identity"):
+        return True
+    if not reveal:
+        return False
+    require(user, "registers.reveal_identity", _("您的角色无权查看完整的身份证号和电话"))
+    return True
+
+
+def reveal_is_audited(user) -> bool:
+    """A full number shown on request (not by default) writes an audit row."""
+    return not can(user, "registers.view_full_identity") and can(user, "registers.reveal_identity")

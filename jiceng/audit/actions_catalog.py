@@ -26,6 +26,7 @@ USER_IMPORT = "user.import"
 
 # --- the child register (jiceng/nutrition) -------------------------------------------------------
 CHILD_REGISTER = "child.register"
+CHILD_REGISTER_REFUSED = "child.register.refused"  # an ID number registered outside the caller's subtree
 CHILD_UPDATE = "child.update"
 CHILD_CONSENT = "child.consent"
 CHILD_ASSESSMENT = "child.assessment"
@@ -44,6 +45,10 @@ EXPORT_CHILDREN = "export.children"
 EXPORT_COLLECTIONS = "export.collections"
 EXPORT_FOLLOWUPS = "export.followups"
 API_READ_CHILDREN = "api.read.children"
+API_READ_COLLECTIONS = "api.read.collections"
+API_READ_FOLLOWUPS = "api.read.followups"
+API_READ_STOCK_LEDGER = "api.read.stock_ledger"
+CHILD_REVEAL = "child.reveal"
 
 #: ``Move.Kind`` value → the action code of that move.
 CHILD_MOVE_ACTIONS = {
@@ -55,6 +60,13 @@ CHILD_MOVE_ACTIONS = {
 #: Excel register (``children`` | ``collections`` | ``followups``) → import / export action code.
 IMPORT_ACTIONS = {"children": IMPORT_CHILDREN, "collections": IMPORT_COLLECTIONS, "followups": IMPORT_FOLLOWUPS}
 EXPORT_ACTIONS = {"children": EXPORT_CHILDREN, "collections": EXPORT_COLLECTIONS, "followups": EXPORT_FOLLOWUPS}
+#: personal data read in bulk through the API (one row per list request, with the row count) → action code.
+API_READ_ACTIONS = {
+    "children": API_READ_CHILDREN,
+    "collections": API_READ_COLLECTIONS,
+    "followups": API_READ_FOLLOWUPS,
+    "stock_ledger": API_READ_STOCK_LEDGER,
+}
 
 # --- activities (jiceng/activities) --------------------------------------------------------------
 TRAINING_CREATE = "training.create"
@@ -118,6 +130,7 @@ ACTION_LABELS: dict[str, str] = {
     USER_UNLOCK: "解除登录锁定",
     USER_IMPORT: "批量导入用户",
     CHILD_REGISTER: "登记儿童",
+    CHILD_REGISTER_REFUSED: "拒绝登记（身份证号已在其他辖区登记）",
     CHILD_UPDATE: "修改儿童信息",
     CHILD_CONSENT: "签订知情同意书",
     CHILD_ASSESSMENT: "医生评估",
@@ -136,6 +149,10 @@ ACTION_LABELS: dict[str, str] = {
     EXPORT_COLLECTIONS: "导出营养包发放登记",
     EXPORT_FOLLOWUPS: "导出个案随访",
     API_READ_CHILDREN: "通过接口读取儿童信息",
+    API_READ_COLLECTIONS: "通过接口读取营养包发放登记",
+    API_READ_FOLLOWUPS: "通过接口读取个案随访",
+    API_READ_STOCK_LEDGER: "通过接口读取出入库台账",
+    CHILD_REVEAL: "查看完整身份证号和电话",
     TRAINING_CREATE: "登记培训",
     TRAINING_UPDATE: "修改培训",
     TRAINING_WITHDRAW: "撤销培训",

@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.audit.actions_catalog import ACTION_LABELS, label_of
+from jiceng.audit.masking import mask_text, mask_value
 
 __all__ = ["ACTION_LABELS", "AuditEntry"]
 
@@ -36,6 +37,27 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Rows read back are masked for every reader (the audit page, report histories, any export or
+        API): ID, phone and bank-account numbers in before/after, the object and the reason. The table
+        keeps what was written; PIPL: no role needs a full number in the audit trail."""
+        entry = super().from_db(db, field_names, values)
+        entry.mask_identity(set(field_names))
+        return entry
+
+    def mask_identity(self, fields: set[str] | None = None) -> AuditEntry:
+        """Mask identity numbers in place (only ``fields`` if given: a deferred field stays unloaded)."""
+        for name, mask in (
+            ("before", mask_value),
+            ("after", mask_value),
+            ("object_repr", mask_text),
+            ("reason", mask_text),
+        ):
+            if fields is None or name in fields:
+                setattr(self, name, mask(getattr(self, name)))
+        return self
 
     @property
     def label(self) -> str:

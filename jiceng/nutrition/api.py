@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 from django.core.exceptions import ValidationError
@@ -15,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.nutrition import actions, eligibility
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, ForceMajeure, Move
@@ -199,7 +199,8 @@ class ChildSerializer(serializers.ModelSerializer):
         ]
 
     def _full(self) -> bool:
-        return access.can(self.context["request"].user, "registers.view_full_identity")
+        """Full numbers only where the view decided so for one child (``full_identity``); lists never."""
+        return bool(self.context.get("full_identity"))
 
     def get_id_number(self, child) -> str:
         return child.id_number if self._full() else mask_id_number(child.id_number)
@@ -278,7 +279,7 @@ class ChildListView(ActionView):
         page = self.paginate_queryset(self.get_queryset())
         children = list(Child.objects.select_related("village").filter(pk__in=[c.pk for c in page]).order_by("id"))
         context = {**self.get_serializer_context(), "decisions": eligibility.decisions_for(children, actions.today())}
-        log_api_read(request, "children", len(children))
+        # masked for every role; the read is audited with its row count by the pagination (jiceng.api.pagination)
         return self.get_paginated_response(ChildSerializer(children, many=True, context=context).data)
 
     @extend_schema(request=ChildCreateSerializer, responses=ChildSerializer)
@@ -288,13 +289,48 @@ class ChildListView(ActionView):
         values = dict(data.validated_data)
         village = access.unit_in_scope_or_404(request.user, values.pop("village_code"))
         child = _perform(actions.register_child, actions.ChildData(**values), village=village, acting_user=request.user)
-        return Response(
-            ChildSerializer(child, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        context = {**self.get_serializer_context(), "full_identity": access.full_identity_for_one(request.user)}
+        return Response(ChildSerializer(child, context=context).data, status=status.HTTP_201_CREATED)
+
+
+REVEAL_PARAM = OpenApiParameter(
+    "reveal",
+    str,
+    description="1：显示完整身份证号和电话（乡镇卫生院角色；每次记入审计日志）。村医默认即为完整号码，其他角色无权查看。",
+)
+
+
+def wants_reveal(request) -> bool:
+    params = getattr(request, "query_params", None) or request.GET
+    return params.get("reveal", "").strip().lower() in ("1", "true", "yes")
+
+
+def full_identity_shown(request, child: Child, *, via: str) -> bool:
+    """Whether this child's full ID and phone numbers are shown to the caller (PIPL need-to-know): by
+    default to the village doctor; on ``?reveal=1`` to a township role, with an audit row; never to the
+    county roles (a reveal by them raises AccessDenied)."""
+    reveal = wants_reveal(request)
+    full = access.full_identity_for_one(request.user, reveal=reveal)
+    if full and reveal and access.reveal_is_audited(request.user):
+        record(
+            actor=request.user,
+            action=actions_catalog.CHILD_REVEAL,
+            obj=child,
+            unit=child.village,
+            after={"fields": ["id_number", "caregiver_phone"], "via": via},
         )
+    return full
 
 
 class ChildDetailView(generics.RetrieveAPIView):
+    """One child. Full ID and phone numbers for the village doctor; masked for the other roles, and a
+    township role may ask for them with ``?reveal=1`` (audited); the county roles may not (403)."""
+
     serializer_class = ChildSerializer
+
+    @extend_schema(parameters=[REVEAL_PARAM])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
     def get_object(self):
         return access.object_in_scope_or_404(
@@ -303,7 +339,11 @@ class ChildDetailView(generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         child = self.get_object()
-        context = {**self.get_serializer_context(), "decisions": {child.pk: eligibility.decide(child, actions.today())}}
+        context = {
+            **self.get_serializer_context(),
+            "decisions": {child.pk: eligibility.decide(child, actions.today())},
+            "full_identity": full_identity_shown(request, child, via="api"),
+        }
         return Response(ChildSerializer(child, context=context).data)
 
 
@@ -585,7 +625,11 @@ class ChildMergeView(WriteApiView):
                 raise Conflict(exc) from None
             raise
         keep = Child.objects.select_related("village").get(pk=keep.pk)
-        context = {"request": request, "decisions": {keep.pk: eligibility.decide(keep, actions.today())}}
+        context = {
+            "request": request,
+            "decisions": {keep.pk: eligibility.decide(keep, actions.today())},
+            "full_identity": access.full_identity_for_one(request.user),
+        }
         return Response(ChildSerializer(keep, context=context).data)
 
 
@@ -643,15 +687,3 @@ class ForceMajeureView(WriteApiView):
         unit = access.unit_in_scope_or_404(request.user, values.pop("unit"))
         row = actions.declare_force_majeure(unit, acting_user=request.user, **values)
         return Response(ForceMajeureSerializer(row).data, status=status.HTTP_201_CREATED)
-
-
-def log_api_read(request, what: str, count: int) -> None:
-    """PIPL: reading personal data in bulk through the API is logged like an export."""
-    record(
-        actor=request.user,
-        action=f"api.read.{what}",
-        object_type=what,
-        object_repr=f"{count} 条",
-        unit=access.scope_root(request.user),
-        after={"count": count, "at": dt.datetime.now().isoformat()},
-    )

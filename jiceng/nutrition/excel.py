@@ -4,7 +4,7 @@ Imports go through the real actions (``register_child``, ``record_consent``,
 ``record_collection``, ``record_followup``), so every rule and every audit row is the same as
 on the pages; :func:`jiceng.documents.excel.run_import` keeps them in one transaction and saves
 nothing unless the whole file is valid. Exports cover the user's scope, mask the ID number and
-phone unless the role may see them in full, and are logged in the audit trail with the row count.
+phone for every role, and are logged in the audit trail with the row count.
 
 Scope: each row names its village (所属村: name or 12-digit code). A village doctor may leave it
 blank (their village) and cannot name another; a township officer may name any village of the
@@ -466,7 +466,9 @@ def _export_scope(params: ExportParams) -> tuple[OrgUnit, bool]:
     if unit is None:
         raise access.AccessDenied("您没有管辖范围")
     access.require_unit_in_scope(params.user, unit)
-    return unit, access.can(params.user, "registers.view_full_identity")
+    # masked for every role (PIPL minimum necessary; README "Personal data"): a file travels, and no role
+    # needs a whole register's full ID and phone numbers on paper or a USB stick
+    return unit, False
 
 
 def _period(params: ExportParams) -> tuple[dt.date, dt.date]:

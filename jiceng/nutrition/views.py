@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.nutrition import actions, eligibility, queries
+from jiceng.nutrition.api import full_identity_shown
 from jiceng.nutrition.forms import AssessmentForm, ChildForm, CollectionForm, ConsentForm, ForceMajeureForm, MoveForm
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child, ForceMajeure, Move
@@ -114,7 +115,11 @@ def _child_or_404(request, pk):
 @login_required
 def child_detail(request, pk: int):
     child = _child_or_404(request, pk)
-    full = access.can(request.user, "registers.view_full_identity")
+    try:  # full numbers: the village doctor by default, a township role on ?reveal=1 (audited), else masked
+        full = full_identity_shown(request, child, via="page")
+    except access.AccessDenied as exc:
+        messages.error(request, str(exc))
+        full = False
     decision = eligibility.decide(child, actions.today())
     baseline, latest = queries.baseline_and_latest(child)
     return render(
@@ -130,6 +135,7 @@ def child_detail(request, pk: int):
             "timeline": child_timeline(child, decision),
             "id_number": child.id_number if full else mask_id_number(child.id_number),
             "phone": child.caregiver_phone if full else mask_phone(child.caregiver_phone),
+            "can_reveal": not full and access.can(request.user, "registers.reveal_identity"),
             "can_edit": access.can(request.user, "registers.edit") and child.merged_into_id is None,
             "consent_form": ConsentForm(
                 initial={
