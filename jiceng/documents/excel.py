@@ -46,6 +46,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from jiceng.documents import hostile
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 INSTRUCTIONS_TITLE = "填写说明"
 TEMPLATE_ROWS = 1000  # rows pre-formatted in a template (dates as dates, ID numbers as text)
@@ -303,6 +305,13 @@ def parse_cell(value, column: Column):
         if column.default is not None:
             return column.default
         return False if column.kind == BOOL else (None if column.kind in (DATE, INT, DECIMAL) else "")
+    too_long = hostile.cell_too_long(value)
+    if too_long:
+        raise CellError(too_long)
+    # a control character breaks exports and PostgreSQL refuses NUL (a one-line field's action also refuses line breaks)
+    problem = hostile.control_message(column.header, value, multiline=True)
+    if problem:
+        raise CellError(problem.partition("：")[2])
     if column.parser is not None:
         return column.parser(value)
     if column.kind == DATE:
@@ -373,6 +382,11 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
         result.errors.append(RowError(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB），请分成几个文件导入"))
         result.fatal = True
         return result
+    bomb = hostile.check_workbook_archive(source)  # before openpyxl unpacks anything
+    if bomb:
+        result.errors.append(RowError(bomb))
+        result.fatal = True
+        return result
     try:
         workbook = _open(source)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
@@ -385,8 +399,13 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
         sheet = _data_sheet(workbook, spec)
         if sheet is not None:
             sheet.reset_dimensions()  # some tools (WPS, exporters) write a wrong <dimension>: read every cell
-        rows = sheet.iter_rows(values_only=True) if sheet is not None else iter(())
-        header = next(rows, None)
+        width = len(spec.columns)
+        # only the template's columns (and a few beyond them, to name an extra column in the header)
+        header = (
+            next(sheet.iter_rows(max_row=1, max_col=width + 20, values_only=True), None) if sheet is not None else None
+        )
+        rows = sheet.iter_rows(min_row=2, max_col=width, values_only=True) if sheet is not None else iter(())
+        budget = hostile.ReadBudget()
         if header is None or all(_is_blank(v) for v in header):
             result.errors.append(RowError(f"文件为空：第1行应为表头（{'、'.join(spec.headers)}）"))
             result.fatal = True
@@ -396,9 +415,13 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
             result.errors.extend(header_errors)
             result.fatal = True
             return result
-        width = len(spec.columns)
         blanks: list[int] = []
         for number, cells in enumerate(rows, start=2):
+            stop = budget.spend(width)
+            if stop:
+                result.errors.append(RowError(stop, number))
+                result.fatal = True
+                return result
             cells = tuple(cells[:width]) + (None,) * (width - len(cells))
             if all(_is_blank(v) for v in cells):
                 blanks.append(number)
@@ -625,7 +648,7 @@ def build_template(spec: SheetSpec, *, reference: tuple[str, Sequence[str], Iter
             cell.fill = HEADER_FILL
         for number, values in enumerate(rows, start=2):
             for index, value in enumerate(values, start=1):
-                cell = ref.cell(row=number, column=index, value=value)
+                cell = ref.cell(row=number, column=index, value=hostile.clean_cell_text(value))
                 cell.number_format = "@"
                 if isinstance(value, str) and value.startswith("="):
                     cell.data_type = "s"
@@ -640,6 +663,7 @@ def build_template(spec: SheetSpec, *, reference: tuple[str, Sequence[str], Iter
 def _cell(sheet, value):
     """A cell for an export. Text that Excel would take for a formula stays text, so a name
     typed as "=HYPERLINK(…)" in the register cannot run as a formula in the exported file."""
+    value = hostile.clean_cell_text(value)  # a control character saved before it was refused cannot break an export
     cell = WriteOnlyCell(sheet, value=value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"

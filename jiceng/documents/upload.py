@@ -11,7 +11,8 @@ name the right column letter in every message.
 
 What is refused, with a Chinese message and before anything else is read: a file over the size
 cap, an old .xls, a file that is neither a real .xlsx nor text, an .xlsx whose unpacked size is
-absurd (a "zip bomb"), more data rows than the cap, unknown, repeated or missing columns, and in
+absurd or compressed suspiciously well (a "zip bomb", :func:`jiceng.documents.hostile.check_workbook_archive`),
+more cells or reading time than :class:`~jiceng.documents.hostile.ReadBudget` allows, more data rows than the cap, unknown, repeated or missing columns, and in
 every cell control characters (NUL bytes, line breaks, zero-width characters).
 """
 
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from jiceng.documents import hostile
 from jiceng.documents.excel import (
     INSTRUCTIONS_TITLE,
     CellError,
@@ -41,7 +43,6 @@ from jiceng.documents.excel import (
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls (and .doc) format
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 HEADER_SEARCH_ROWS = 5  # a title line or two above the header ("2023年统计用区划代码") is skipped
 _BLANK = str.maketrans("", "", " \t\r\n\u3000\u00a0")
 _HEADER_NORMAL = str.maketrans({"（": "(", "）": ")", "＊": "*"})
@@ -123,9 +124,6 @@ def _csv_rows(text: str) -> Iterator[tuple]:
 
 
 def _xlsx_rows(data: bytes, title: str) -> tuple[Iterator[tuple] | None, object]:
-    archive = zipfile.ZipFile(io.BytesIO(data))
-    if sum(info.file_size for info in archive.infolist()) > MAX_UNPACKED_BYTES:
-        raise ValueError("unpacked size")
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     sheet = None
     if title in workbook.sheetnames:
@@ -179,6 +177,9 @@ def read_table(
     workbook = None
     try:
         if data.startswith(XLSX_MAGIC):
+            bomb = hostile.check_workbook_archive(data)
+            if bomb:
+                return fatal(bomb)
             try:
                 rows, workbook = _xlsx_rows(data, title)
             except Exception:  # openpyxl raises many kinds of errors on a damaged or foreign zip
@@ -261,8 +262,14 @@ def _read_rows(
 
     width = len(file_columns)
     blanks: list[int] = []
+    budget = hostile.ReadBudget()
     for number, cells in rows:
         cells = tuple(cells)
+        stop = budget.spend(len(cells))
+        if stop:
+            result.errors.append(RowError(stop, number))
+            result.fatal = True
+            return TableRead(spec, result, present)
         extra = cells[width:]
         cells = cells[:width] + (None,) * (width - len(cells))
         if all(_is_blank(v) for v in cells) and all(_is_blank(v) for v in extra):

@@ -9,6 +9,7 @@ from openpyxl.styles import Font
 
 from jiceng.audit.recorder import record
 from jiceng.documents.files import RenderedFile
+from jiceng.documents.hostile import clean_cell_text
 from jiceng.reporting.packs import all_indicators
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -19,12 +20,12 @@ def render_indicator_table(unit, children, codes, values, period, official, *, a
     book = Workbook()
     sheet = book.active
     sheet.title = "指标"
-    sheet.append([f"{unit.display_name} {period.label} 指标（{'正式数' if official else '工作数'}）"])
+    sheet.append([clean_cell_text(f"{unit.display_name} {period.label} 指标（{'正式数' if official else '工作数'}）")])
     sheet["A1"].font = Font(bold=True, size=14)
     indicators = [all_indicators()[c] for c in codes]
     sheet.append(["单位", *[f"{i.name}({i.unit_label})" if i.unit_label else i.name for i in indicators]])
     for row_unit in [unit, *children]:
-        sheet.append([row_unit.name, *[values[(row_unit.pk, c)].value for c in codes]])
+        sheet.append([clean_cell_text(row_unit.name), *[values[(row_unit.pk, c)].value for c in codes]])
     sheet.append([])
     sheet.append(
         [

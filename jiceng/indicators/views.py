@@ -114,9 +114,9 @@ def targets(request, code: str):
     try:
         year = int(request.POST.get("year") or request.GET.get("year") or compute.today().year)
     except ValueError:
-        raise Http404(_("年度应为数字，如 2026")) from None
+        raise ValidationError(_("年度应为数字，如 2026")) from None  # a bad filter is a 400, not a missing page
     if not 2000 <= year <= 2100:
-        raise Http404(_("年度应在 2000–2100 之间"))
+        raise ValidationError(_("年度应在 2000–2100 之间"))
     if request.method == "POST":
         if not access.can(request.user, "targets.edit"):
             raise Http404(_("未找到该页面"))

@@ -4,6 +4,7 @@ Chinese message naming the field, and writes an audit row. Nothing is saved when
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record, snapshot
+from jiceng.documents.hostile import control_message
 from jiceng.nutrition.eligibility import decide
 from jiceng.nutrition.models import (
     Assessment,
@@ -49,12 +51,70 @@ CHILD_FIELDS = (
 )
 
 
+TEXT_FIELDS = (
+    "name",
+    "id_number",
+    "special_condition_note",
+    "caregiver_name",
+    "caregiver_relation",
+    "caregiver_phone",
+)
+
+
 class DuplicateChild(ValidationError):
     """The child is already in the register; ``existing`` is the record found."""
 
     def __init__(self, message: str, existing: Child):
         super().__init__({"__all__": [message]})
         self.existing = existing
+
+
+logger = logging.getLogger(__name__)
+
+
+def check_texts(model, values: dict[str, object], *, multiline: tuple[str, ...] = ()) -> dict[str, str]:
+    """{field: Chinese message} for every text of ``values`` with a control character (C0, DEL) or longer
+    than the model's column: a page, the API and an import are refused the same way, before the database
+    (PostgreSQL refuses NUL bytes and over-long text with a 500) or an export (a control character
+    cannot be written into an .xlsx) sees it."""
+    errors: dict[str, str] = {}
+    for name, value in values.items():
+        if not isinstance(value, str):
+            continue
+        field = model._meta.get_field(name)
+        label = str(field.verbose_name)
+        message = control_message(label, value, multiline=name in multiline)
+        if message is None and field.max_length and len(value) > field.max_length:
+            message = _("%(label)s：不能超过%(n)d个字") % {"label": label, "n": field.max_length}
+        if message:
+            errors[name] = message
+    return errors
+
+
+def refuse_bad_texts(model, values: dict[str, object], *, multiline: tuple[str, ...] = ()) -> None:
+    errors = check_texts(model, values, multiline=multiline)
+    if errors:
+        raise ValidationError(errors)
+
+
+def refuse_if_merged(child: Child) -> None:
+    """A record merged into another takes no more writes: its history lives on the record it was merged
+    into, and a consent or a collection here would count the same child twice (60 packs in a month)."""
+    if child.merged_into_id:
+        target = Child.objects.filter(pk=child.merged_into_id).only("name").first()
+        raise MergedRecord(
+            _("该记录已合并到“%(name)s”（记录号 %(pk)d），不能再登记或修改；请在“%(name)s”的记录上操作")
+            % {"name": target.name if target else "", "pk": child.merged_into_id}
+        )
+
+
+class MergedRecord(ValidationError):
+    """A write to a record merged into another: a conflict with the record's state (the API answers 409)."""
+
+    http_status = 409
+
+    def __init__(self, message: str):
+        super().__init__({"__all__": [message]})
 
 
 def age_in_years(birth: dt.date, on: dt.date) -> int:
@@ -110,6 +170,9 @@ def validate_child_data(data: ChildData, *, on: dt.date | None = None) -> ChildD
     if data.residence not in Residence.values:
         errors["residence"] = _("居住状态：无效的选项")
     data.caregiver_name = (data.caregiver_name or "").strip()
+    texts = {name: getattr(data, name) for name in TEXT_FIELDS}
+    for name, message in check_texts(Child, texts).items():
+        errors.setdefault(name, message)
     if errors:
         raise ValidationError(errors)
     return data
@@ -130,8 +193,47 @@ def _require_village(village: OrgUnit) -> None:
         raise ValidationError({"village": _("所属村：儿童只能登记在村级单位")})
 
 
-@transaction.atomic
+class ForeignIdNumber(ValidationError):
+    """The ID number is registered outside the caller's subtree: the caller is told only that it cannot be
+    registered here (not where, not whether), and the attempt is logged."""
+
+    def __init__(self, id_number: str, village: OrgUnit, existing: Child):
+        super().__init__({"id_number": [_("身份证号：该身份证号不能在此登记，请核对；如有疑问请联系县妇幼保健中心")]})
+        self.id_number, self.village, self.existing_pk = id_number, village, existing.pk
+
+
+def _log_foreign_id_number(exc: ForeignIdNumber, acting_user) -> None:
+    """An audit row (outside the refused transaction) and a log line: who tried which number where."""
+    logger.warning(
+        "ID number registered elsewhere refused: user=%s village=%s existing_child=%s",
+        getattr(acting_user, "username", ""),
+        exc.village.code,
+        exc.existing_pk,
+    )
+    record(
+        actor=acting_user,
+        action=actions_catalog.CHILD_REGISTER_REFUSED,
+        object_type="nutrition.child",
+        object_id=str(exc.existing_pk),
+        object_repr=_("身份证号已在其他辖区登记"),
+        unit=exc.village,
+        after={"id_number": exc.id_number},
+        reason=_("身份证号已在其他辖区登记，拒绝登记"),
+    )
+
+
 def register_child(data: ChildData, *, village: OrgUnit, acting_user) -> Child:
+    """登记儿童. An ID number registered outside the caller's subtree is refused without saying where,
+    and the attempt is written to the audit trail (after the refused transaction, so it stays)."""
+    try:
+        return _register_child(data, village=village, acting_user=acting_user)
+    except ForeignIdNumber as exc:
+        _log_foreign_id_number(exc, acting_user)
+        raise
+
+
+@transaction.atomic
+def _register_child(data: ChildData, *, village: OrgUnit, acting_user) -> Child:
     access.require(acting_user, "registers.edit")
     access.require_unit_in_scope(acting_user, village)
     _require_village(village)
@@ -139,10 +241,11 @@ def register_child(data: ChildData, *, village: OrgUnit, acting_user) -> Child:
     duplicate = find_duplicate(data, village)
     if duplicate is not None:
         if data.id_number and duplicate.id_number == data.id_number:
-            where = duplicate.village.name if access.unit_is_visible(acting_user, duplicate.village) else _("其他辖区")
+            if not access.unit_is_visible(acting_user, duplicate.village):
+                raise ForeignIdNumber(data.id_number, village, duplicate)
             message = _("身份证号：%(id)s 已登记（%(where)s），请勿重复登记；如为同一儿童请办理迁入") % {
                 "id": data.id_number,
-                "where": where,
+                "where": duplicate.village.name,
             }
         else:
             message = _("重复登记：本村已有同名同出生日期的儿童“%(name)s”，如确为两人请核对姓名") % {"name": data.name}
@@ -170,9 +273,14 @@ def update_child(child: Child, data: ChildData, *, acting_user) -> Child:
     child = access.object_in_scope_or_404(
         acting_user, Child.objects.select_for_update(), unit_field="village", pk=child.pk
     )
+    refuse_if_merged(child)
     data = validate_child_data(data)
     duplicate = find_duplicate(data, child.village, exclude_pk=child.pk)
     if duplicate is not None:
+        if not access.unit_is_visible(acting_user, duplicate.village):
+            raise ValidationError(
+                {"id_number": [_("身份证号：该身份证号不能在此登记，请核对；如有疑问请联系县妇幼保健中心")]}
+            )
         raise DuplicateChild(
             _("重复登记：与已登记儿童“%(name)s”重复，请使用合并功能") % {"name": duplicate.name}, duplicate
         )
@@ -191,11 +299,14 @@ def update_child(child: Child, data: ChildData, *, acting_user) -> Child:
     return child
 
 
-def _child_for_update(acting_user, child: Child) -> Child:
+def _child_for_update(acting_user, child: Child, *, merged_ok: bool = False) -> Child:
     access.require(acting_user, "registers.edit")
-    return access.object_in_scope_or_404(
+    locked = access.object_in_scope_or_404(
         acting_user, Child.objects.select_for_update().select_related("village"), unit_field="village", pk=child.pk
     )
+    if not merged_ok:
+        refuse_if_merged(locked)
+    return locked
 
 
 def _check_event_date(child: Child, day: dt.date, field: str, label: str) -> None:
@@ -220,6 +331,7 @@ def record_consent(child: Child, *, signed_on: dt.date, signed_by: str, relation
         raise ValidationError({"signed_by": _("签署人：不能为空")})
     if not (relation or "").strip():
         raise ValidationError({"relation": _("与儿童关系：不能为空")})
+    refuse_bad_texts(Consent, {"signed_by": signed_by.strip(), "relation": relation.strip()})
     consent = Consent.objects.create(
         child=child,
         signed_on=signed_on,
@@ -245,6 +357,7 @@ def record_assessment(
     _check_event_date(child, assessed_on, "assessed_on", _("评估日期"))
     if not (doctor or "").strip():
         raise ValidationError({"doctor": _("评估医生：不能为空")})
+    refuse_bad_texts(Assessment, {"doctor": doctor.strip(), "note": note or ""}, multiline=("note",))
     assessment = Assessment.objects.create(
         child=child,
         assessed_on=assessed_on,
@@ -276,6 +389,8 @@ class CollectionBatch:
         self._children = {c.pk: c for c in access.scoped(acting_user, locked, "village")}
         if len(self._children) != len(ids):
             raise access.AccessDenied(_("导入的儿童不在您的管辖范围内"))
+        for locked_child in self._children.values():
+            refuse_if_merged(locked_child)
         self._histories = eligibility.histories_for(ids)
         self._declared = eligibility.force_majeure_months_by_path()
         self._months: dict[int, frozenset[str]] = {}
@@ -331,6 +446,7 @@ def record_collection(
     _check_event_date(child, collected_on, "collected_on", _("领取日期"))
     if not isinstance(packs, int) or packs <= 0:
         raise ValidationError({"packs": _("包数：应为正整数")})
+    refuse_bad_texts(Collection, {"collected_by": (collected_by or "").strip()})
     refusal = check_collection(child_facts(child), events, collected_on, packs, months)
     if refusal is not None:
         raise CollectionRefused(refusal)
@@ -373,6 +489,7 @@ def move_child(
     """迁入/迁出/村间转移/死亡. A transfer keeps every record: the child's history travels with it."""
     child = _child_for_update(acting_user, child)
     _check_event_date(child, happened_on, "happened_on", _("日期"))
+    refuse_bad_texts(Move, {"note": note or ""}, multiline=("note",))
     before = snapshot(child, ("village_id", "residence"))
     from_unit = child.village
     if kind == Move.Kind.TRANSFER:
@@ -423,11 +540,19 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
     A follow-up card's z-scores depend on the child's sex and birth date: when the two records
     disagree on them, the moved cards are recomputed against ``keep``."""
     keep = _child_for_update(acting_user, keep)
-    duplicate = _child_for_update(acting_user, duplicate)
+    duplicate = _child_for_update(acting_user, duplicate, merged_ok=True)
     if keep.pk == duplicate.pk:
         raise ValidationError({"__all__": [_("不能与自身合并")]})
     if duplicate.merged_into_id:
-        raise ValidationError({"__all__": [_("该记录已合并，不能再次合并")]})
+        target = Child.objects.filter(pk=duplicate.merged_into_id).only("name").first()
+        raise ValidationError(
+            {
+                "__all__": [
+                    _("该记录已合并到“%(name)s”（记录号 %(pk)d），不能再次合并")
+                    % {"name": target.name if target else "", "pk": duplicate.merged_into_id}
+                ]
+            }
+        )
     clash = sorted(
         set(keep.collections.values_list("month", flat=True))
         & set(duplicate.collections.values_list("month", flat=True))
@@ -523,6 +648,7 @@ def declare_force_majeure(
     first_month, last_month = months[0], months[-1]  # 2026-3 → 2026-03
     if not (reason or "").strip():
         raise ValidationError({"reason": _("原因：请写明不可抗力的原因（如疫情封控）")})
+    refuse_bad_texts(ForceMajeure, {"reason": reason.strip()})
     row = ForceMajeure.objects.create(
         unit=unit, first_month=first_month, last_month=last_month, reason=reason.strip(), declared_by=acting_user
     )
@@ -590,6 +716,7 @@ def record_followup(
     class, and save the card with its results. Warnings (e.g. lying position at 3 years) are kept on the card."""
     child = _child_for_update(acting_user, child)
     _check_event_date(child, visited_on, "visited_on", _("随访日期"))
+    refuse_bad_texts(FollowUp, {"notes": (notes or "").strip()}, multiline=("notes",))
     from jiceng.nutrition.rules.anthropometry import Measurement, MeasurementError, assess_measurement
 
     measurement = Measurement(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.documents.hostile import control_message
 from jiceng.nutrition.actions import ChildData
 from jiceng.nutrition.models import Move, Residence, Sex
 
@@ -20,11 +21,32 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+class PlainTextForm(forms.Form):
+    """A form whose text fields refuse C0 control characters (NUL, BEL…) with a Chinese message naming the
+    field; a multi-line field (a textarea) keeps tab and line breaks. The actions refuse them as well."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                multiline = isinstance(field.widget, forms.Textarea)
+                field.validators.append(_no_control_characters(str(field.label), multiline))
+
+
+def _no_control_characters(label: str, multiline: bool):
+    def check(value):
+        message = control_message(label, value, multiline=multiline)
+        if message:
+            raise forms.ValidationError(message, code="control")
+
+    return check
+
+
 def date_field(label, required=True):
     return forms.DateField(label=label, required=required, widget=DateInput, error_messages=DATE_ERRORS)
 
 
-class ChildForm(forms.Form):
+class ChildForm(PlainTextForm):
     village = forms.ChoiceField(label=_("所属村"))
     name = forms.CharField(
         label=_("姓名"), max_length=50, strip=False, error_messages={"required": _("姓名：不能为空")}
@@ -58,13 +80,13 @@ class ChildForm(forms.Form):
         return ChildData(**data)
 
 
-class ConsentForm(forms.Form):
+class ConsentForm(PlainTextForm):
     signed_on = date_field(_("签署日期"))
     signed_by = forms.CharField(label=_("签署人"), max_length=50)
     relation = forms.CharField(label=_("与儿童关系"), max_length=20, initial="母亲")
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(PlainTextForm):
     assessed_on = date_field(_("评估日期"))
     suitable = forms.TypedChoiceField(
         label=_("评估结论"),
@@ -76,7 +98,7 @@ class AssessmentForm(forms.Form):
     note = forms.CharField(label=_("说明"), max_length=200, required=False)
 
 
-class CollectionForm(forms.Form):
+class CollectionForm(PlainTextForm):
     collected_on = date_field(_("领取日期"))
     packs = forms.IntegerField(
         label=_("包数"),
@@ -91,7 +113,7 @@ class CollectionForm(forms.Form):
     collected_by = forms.CharField(label=_("领取人"), max_length=50, required=False)
 
 
-class MoveForm(forms.Form):
+class MoveForm(PlainTextForm):
     kind = forms.ChoiceField(label=_("类型"), choices=Move.Kind.choices)
     happened_on = date_field(_("日期"))
     to_village = forms.ChoiceField(label=_("迁入村（村间转移时）"), required=False)
@@ -102,7 +124,7 @@ class MoveForm(forms.Form):
         self.fields["to_village"].choices = [("", "—")] + [(v.code, v.display_name) for v in villages]
 
 
-class ForceMajeureForm(forms.Form):
+class ForceMajeureForm(PlainTextForm):
     unit = forms.ChoiceField(label=_("认定单位"))
     first_month = forms.RegexField(
         label=_("起始月份"), regex=r"^\d{4}-\d{2}$", error_messages={"invalid": _("起始月份：格式应为 YYYY-MM")}
@@ -117,7 +139,7 @@ class ForceMajeureForm(forms.Form):
         self.fields["unit"].choices = [(u.code, u.display_name) for u in units]
 
 
-class FollowUpForm(forms.Form):
+class FollowUpForm(PlainTextForm):
     visited_on = date_field(_("随访日期"))
     hb_g_l = forms.DecimalField(
         label=_("血红蛋白(g/L)"),

@@ -12,6 +12,7 @@ from openpyxl.styles import Alignment, Border, Font, Side
 
 from jiceng.audit.recorder import record
 from jiceng.documents.files import RenderedFile
+from jiceng.documents.hostile import clean_cell_text
 from jiceng.periods import parse_period
 from jiceng.reporting.actions import describe_state
 from jiceng.reporting.models import Report
@@ -62,11 +63,11 @@ def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
     sheet["A1"] = f"{ds.name}（{period.label}）"
     sheet["A1"].font = Font(name="宋体", size=16, bold=True)
     sheet["A1"].alignment = Alignment(horizontal="center")
-    sheet["A2"] = f"填报单位：{report.unit.display_name}（{report.unit.code}）"
+    sheet["A2"] = clean_cell_text(f"填报单位：{report.unit.display_name}（{report.unit.code}）")
     sheet["D2"] = f"报告期：{report.period}"
     sheet.append(["序号", "代码", "项目", "数值", "说明"])
     for row in report_rows(report):
-        sheet.append(list(row))
+        sheet.append([clean_cell_text(v) for v in row])  # a control character already saved cannot break it
     last = sheet.max_row
     for line in sheet.iter_rows(min_row=3, max_row=last, max_col=5):
         for cell in line:
@@ -74,10 +75,14 @@ def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
     for cell in sheet[3]:
         cell.font = Font(bold=True)
     sheet.append([])
-    sheet.append([f"填报人：{report.submitted_by or ''}", "", f"提交时间：{_when(report.submitted_at)}"])
-    sheet.append([f"审核人：{report.reviewed_by or ''}", "", f"审核时间：{_when(report.reviewed_at)}"])
+    submitted, reviewed = (
+        clean_cell_text(str(report.submitted_by or "")),
+        clean_cell_text(str(report.reviewed_by or "")),
+    )
+    sheet.append([f"填报人：{submitted}", "", f"提交时间：{_when(report.submitted_at)}"])
+    sheet.append([f"审核人：{reviewed}", "", f"审核时间：{_when(report.reviewed_at)}"])
     sheet.append([f"状态：{describe_state(report)}"])
-    sheet.append([f"导出：{acting_user} {_when(timezone.now())}"])
+    sheet.append([clean_cell_text(f"导出：{acting_user} {_when(timezone.now())}")])
     for column, width in zip("ABCDE", (6, 8, 30, 12, 40), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()

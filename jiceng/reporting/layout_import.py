@@ -27,6 +27,7 @@ from jiceng.accounts import access
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import MAX_FILE_BYTES, UNREADABLE, CellError, RowError
 from jiceng.documents.files import RenderedFile
+from jiceng.documents.hostile import check_workbook_archive
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions
@@ -186,6 +187,9 @@ def _read_rows(source, layout: ImportLayout, result: LayoutImportResult) -> list
     size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
     if size is not None and size > MAX_FILE_BYTES:
         result.errors.append(_error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：请检查是否选错了文件"))
+        return None
+    if bomb := check_workbook_archive(source):
+        result.errors.append(_error(bomb))
         return None
     try:
         book = load_workbook(

@@ -31,6 +31,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 from jiceng.accounts import access
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import DECIMAL, MAX_FILE_BYTES, UNREADABLE, CellError, Column, RowError, parse_decimal
+from jiceng.documents.hostile import check_workbook_archive
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting import actions
@@ -108,6 +109,9 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
         errors.append(
             _error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：月报表只有一页，请检查是否选错了文件")
         )
+        return sheet_read
+    if bomb := check_workbook_archive(source):
+        errors.append(_error(bomb))
         return sheet_read
     try:
         book = load_workbook(

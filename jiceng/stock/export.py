@@ -15,6 +15,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from jiceng.documents.files import RenderedFile
+from jiceng.documents.hostile import clean_cell_text
 from jiceng.orgunits.models import OrgUnit
 from jiceng.stock import queries
 from jiceng.stock.models import NUTRITION_PACK
@@ -62,7 +63,9 @@ def render_card(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | No
     ws.row_dimensions[1].height = 28
     period = f"{first_day.isoformat() if first_day else '建账'} 至 {last_day.isoformat() if last_day else '今'}"
     ws.merge_cells(f"A2:{last_col}2")
-    ws["A2"] = f"单位：{unit.display_name}（{unit.code}）    品名：{NUTRITION_PACK}    计量单位：包    期间：{period}"
+    ws["A2"] = clean_cell_text(
+        f"单位：{unit.display_name}（{unit.code}）    品名：{NUTRITION_PACK}    计量单位：包    期间：{period}"
+    )
     ws["A2"].alignment = Alignment(horizontal="left", vertical="center")
     header_row = 3
     fill = PatternFill("solid", fgColor="E6EEF3")
@@ -101,7 +104,7 @@ def render_card(unit: OrgUnit, first_day: dt.date | None, last_day: dt.date | No
     rows.append([last_day or "", "本期合计", "", "", "", "", received, issued, None, closing, "", ""])
     for r, values in enumerate(rows, start=header_row + 1):
         for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=r, column=col, value=value)
+            cell = ws.cell(row=r, column=col, value=clean_cell_text(value))
             cell.border = BOX
             if isinstance(value, dt.date):
                 cell.number_format = "yyyy-mm-dd"

@@ -6,12 +6,19 @@ sent when the view stored it); a GET gets the error page with the message. The e
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import DataError
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiceng.accounts.access import AccessDenied
+from jiceng.documents.hostile import path_has_control_characters, request_problem
+
+logger = logging.getLogger(__name__)
 
 
 class DomainErrorMiddleware:
@@ -19,9 +26,21 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if path_has_control_characters(request):  # a code with a NUL byte names nothing: 404, before any query
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": "未找到该记录"}, status=404, json_dumps_params={"ensure_ascii": False})
+            return render(request, "404.html", {"message": "网址中含有不允许的控制字符（如空字符 %00）"}, status=404)
+        problem = request_problem(request)  # NUL in a filter, absurd numbers, JSON 10,000 deep: 400
+        if problem is not None:
+            return _bad_request(request, problem)
         return self.get_response(request)
 
     def process_exception(self, request, exc):
+        if isinstance(exc, DataError):  # a value the database refuses that no check caught: the input's fault
+            logger.warning("database refused the input of %s %s: %s", request.method, request.path, exc)
+            return _bad_request(
+                request, "提交的数据超出了允许的范围（如文字过长、数字过大或含有控制字符），请检查后重试"
+            )
         if request.path.startswith("/api/"):
             return None  # the API's own handler answers
         if isinstance(exc, AccessDenied):
@@ -35,6 +54,12 @@ class DomainErrorMiddleware:
                     messages.error(request, message)
                 return redirect(back)
         return render(request, "400.html", {"messages_list": exc.messages}, status=400)
+
+
+def _bad_request(request, message: str):
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=400, json_dumps_params={"ensure_ascii": False})
+    return render(request, "400.html", {"messages_list": [message]}, status=400)
 
 
 def page_not_found(request, exception=None):
