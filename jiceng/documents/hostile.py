@@ -210,9 +210,13 @@ def path_has_control_characters(request) -> bool:
 
 
 def request_problem(request) -> str | None:
-    """A Chinese reason to answer 400 before any view runs, or None. (A NUL byte in a filter is left to the
-    view: a code names nothing (404), a text filter finds nothing, and where PostgreSQL refuses it the
-    ``DataError`` is answered 400 by :class:`jiceng.web.errors.DomainErrorMiddleware`.)"""
+    """A Chinese reason to answer 400 before any view runs, or None: a control character (NUL …) in any
+    query parameter — refused the same way on SQLite and PostgreSQL, before either database sees it —, a
+    paging number too long for the database, JSON nested too deep."""
+    for key, values in request.GET.lists():
+        if any(control_characters(v) for v in [key, *values]):
+            shown = "".join(ch for ch in key[:30] if ch.isprintable())
+            return f"查询参数“{shown}”含有控制字符（如 NUL），请删除后重试"
     for key in PAGING:
         value = request.GET.get(key, "").strip().lstrip("+-")
         if len(value) > MAX_PAGING_DIGITS and value.isdigit():  # 31 digits overflow the database's LIMIT

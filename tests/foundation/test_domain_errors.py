@@ -1,6 +1,7 @@
 """One domain error type, answered in one place each for pages, the API and the CLI — in Chinese."""
 
 import io
+import json
 
 import pytest
 from django.contrib.messages.middleware import MessageMiddleware
@@ -105,3 +106,19 @@ def test_messages_of_keeps_fields_and_plain_messages():
     assert messages_of(ValidationError({"period": "报告期有误"})) == {"period": ["报告期有误"]}
     assert messages_of(ValidationError(["甲", "乙"])) == {"detail": ["甲", "乙"]}
     assert Conflict("已被他人处理", details={"version": 3}).details == {"version": 3}
+
+
+def test_a_control_character_in_any_query_parameter_is_400_on_both_databases(client, tree):
+    client.force_login(tree.county_mch)
+    for url, params in (
+        ("/children/", {"q": "王\x00"}),
+        ("/audit/", {"actor": "\x00"}),
+        ("/reports/", {"period": "\x07"}),
+    ):
+        response = client.get(url, params)
+        assert response.status_code == 400, url
+        assert "含有控制字符" in response.content.decode() and 'class="mainnav"' in response.content.decode()
+    api = APIClient()
+    api.force_authenticate(tree.county_mch)
+    response = api.get("/api/children/", {"village": "\x00"})
+    assert response.status_code == 400 and "含有控制字符" in json.dumps(response.json(), ensure_ascii=False)

@@ -186,8 +186,8 @@ def test_weird_dataset_codes_are_refused_everywhere(tree, role, code):
     )
     assert_chinese_refusal(api(user).get("/api/reports/", {"dataset": code, "period": PERIOD}), 400, 404)
     assert_chinese_refusal(api(user).get("/api/reports/dataValueSets/", {"dataset": code, "period": PERIOD}), 400, 404)
-    assert page(user).get("/reports/import/", {"dataset": code}).status_code == 404
-    assert page(user).get("/reports/", {"dataset": code, "period": PERIOD}).status_code in (200, 302, 404)
+    assert page(user).get("/reports/import/", {"dataset": code}).status_code in (400, 404)  # 400: NUL in a parameter
+    assert page(user).get("/reports/", {"dataset": code, "period": PERIOD}).status_code in (200, 302, 400, 404)
     assert_chinese_refusal(
         api(user).get("/api/indicators/", {"unit": unit, "period": "2026", "dataset": code}), 400, 404
     )
@@ -232,7 +232,8 @@ def test_weird_unit_codes_are_404(tree, role, code):
     assert client.get(f"/indicators/{seg(code)}/").status_code == 404
     assert client.get(f"/summaries/quarterly/{seg(code)}/{QUARTER}/").status_code == 404
     for response in _not_found_bodies(user, code):
-        assert_chinese_refusal(response, 404)
+        # a control character in a query parameter is refused before any view: 400 (issue 13, item 10)
+        assert_chinese_refusal(response, *((400, 404) if "\x00" in code else (404,)))
     assert counts() == before
 
 
@@ -274,7 +275,7 @@ def test_bad_periods_of_a_monthly_form(tree, period):
     before = counts()
     user = tree.township_officer
     assert page(user).get(report_url(MCH, tree.town_a.code, period)).status_code == 404
-    assert page(user).get("/reports/", {"dataset": MCH, "period": period}).status_code in (302, 404)
+    assert page(user).get("/reports/", {"dataset": MCH, "period": period}).status_code in (302, 400, 404)
     assert_chinese_refusal(api(user).get(api_url(MCH, tree.town_a.code, period)), 400, 404)
     response = post_json(
         api(user), api_url(MCH, tree.town_a.code, period, "values"), {"version": 0, "values": {"M01": 1}}
@@ -322,7 +323,7 @@ def test_bad_periods_of_indicators_and_cli(tree, period):
         api(tree.county_mch).get("/api/indicators/", {"unit": tree.county.code, "period": period}), 400
     )
     response = page(tree.county_mch).get(f"/indicators/{tree.county.code}/", {"period": period})
-    assert response.status_code in (200, 404)
+    assert response.status_code in (200, 400, 404)
     out = io.StringIO()
     try:
         call_command("indicators", "--unit", tree.county.code, "--period", period, "--user", "fybj", stdout=out)
@@ -348,7 +349,7 @@ def test_odd_query_params_on_indicators_and_the_quarterly_analysis(tree, params)
     client = page(tree.county_mch)
     for url in (f"/indicators/{tree.county.code}/", f"/summaries/quarterly/{tree.county.code}/{QUARTER}/"):
         response = client.get(url, params)
-        assert response.status_code in (200, 404), (url, response.status_code)
+        assert response.status_code in (200, 400, 404), (url, response.status_code)
     response = api(tree.county_mch).get("/api/indicators/", {"unit": tree.county.code, "period": "2026", **params})
     assert response.status_code in (200, 400, 404)  # ?format= names a renderer: an unknown one is 404
     if response.status_code != 200:
@@ -906,7 +907,7 @@ def test_hostile_import_form_fields(tree, data):
     ],
 )
 def test_odd_template_requests(tree, params):
-    assert page(tree.township_officer).get("/reports/import/", {"dataset": MCH, **params}).status_code == 404
+    assert page(tree.township_officer).get("/reports/import/", {"dataset": MCH, **params}).status_code in (400, 404)
 
 
 @pytest.mark.parametrize("role", ["county_mch", "county_bureau", "admin", "township_reviewer"])
