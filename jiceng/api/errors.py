@@ -12,10 +12,13 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from jiceng.accounts.access import AccessDenied
+from jiceng.accounts.hashers import HashingBusy
 from jiceng.errors import Conflict, messages_of
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, HashingBusy):
+        return Response({"detail": str(exc.message)}, status=503, headers={"Retry-After": "5"})
     if isinstance(exc, Http404):
         return Response({"detail": str(exc) or "未找到该记录"}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, AccessDenied):

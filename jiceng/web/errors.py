@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from jiceng.accounts.access import AccessDenied
+from jiceng.accounts.hashers import HashingBusy
 from jiceng.documents.hostile import path_has_control_characters, request_problem
 
 logger = logging.getLogger(__name__)
@@ -36,6 +37,15 @@ class DomainErrorMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exc):
+        if isinstance(exc, HashingBusy):  # every password hash slot taken (creating users under load): 503
+            if request.path.startswith("/api/"):
+                response = JsonResponse(
+                    {"detail": str(exc.message)}, status=503, json_dumps_params={"ensure_ascii": False}
+                )
+            else:
+                response = render(request, "400.html", {"messages_list": [str(exc.message)]}, status=503)
+            response["Retry-After"] = "5"
+            return response
         if isinstance(exc, DataError):  # a value the database refuses that no check caught: the input's fault
             logger.warning("database refused the input of %s %s: %s", request.method, request.path, exc)
             return _bad_request(

@@ -122,3 +122,13 @@ def test_a_control_character_in_any_query_parameter_is_400_on_both_databases(cli
     api.force_authenticate(tree.county_mch)
     response = api.get("/api/children/", {"village": "\x00"})
     assert response.status_code == 400 and "含有控制字符" in json.dumps(response.json(), ensure_ascii=False)
+
+
+def test_busy_password_hashing_is_a_chinese_503_not_a_500():
+    from jiceng.accounts.hashers import HashingBusy
+    from jiceng.api.errors import exception_handler
+
+    page = DomainErrorMiddleware(lambda r: None).process_exception(_request("post"), HashingBusy())
+    assert page.status_code == 503 and "系统繁忙" in page.content.decode() and page["Retry-After"] == "5"
+    api = exception_handler(HashingBusy(), {})
+    assert api.status_code == 503 and "系统繁忙" in api.data["detail"]
