@@ -30,6 +30,7 @@ from jiceng.documents.excel import (
     XLSX_MIMETYPE,
     CellError,
     Column,
+    ImportOutcome,
     ImportReport,
     Row,
     RowError,
@@ -157,21 +158,10 @@ class CreatedUser:
 
 
 @dataclass
-class UserImportResult:
-    report: ImportReport
+class UserImportResult(ImportOutcome):
     created: list[CreatedUser] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.report.errors
-
-    def summary(self) -> str:
-        if not self.ok:
-            return _("发现 %(n)d 处错误，整个文件未导入（没有保存任何数据）") % {"n": len(self.errors)}
+    def done(self) -> str:
         generated = sum(1 for c in self.created if c.generated_password)
         return _("用户导入完成：新建 %(c)d 个用户（其中 %(g)d 个的初始密码由系统生成）") % {
             "c": len(self.created),

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.http import Http404
+from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.comments import Comment
@@ -184,6 +185,32 @@ class ImportReport:
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+REFUSED = "发现 %(n)d 处错误，整个文件未导入（没有保存任何数据）"
+
+
+@dataclass
+class ImportOutcome:
+    """What an all-or-nothing import did: its :class:`ImportReport` and, in subclasses, what it made."""
+
+    report: ImportReport
+
+    @property
+    def ok(self) -> bool:
+        return self.report.ok
+
+    @property
+    def errors(self) -> list[RowError]:
+        return self.report.errors
+
+    def summary(self) -> str:
+        if not self.ok:
+            return _(REFUSED) % {"n": len(self.errors)}
+        return self.done()
+
+    def done(self) -> str:  # the sentence of a successful import
+        raise NotImplementedError
 
 
 # ---------------------------------------------------------------- reading

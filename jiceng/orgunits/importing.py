@@ -43,6 +43,7 @@ from jiceng.documents.excel import (
     INT,
     CellError,
     Column,
+    ImportOutcome,
     ImportReport,
     Row,
     RowError,
@@ -254,23 +255,12 @@ TEMPLATE_SPEC = SheetSpec(TITLE, COLUMNS, instructions=INSTRUCTIONS, max_rows=MA
 
 
 @dataclass
-class UnitImportResult:
-    report: ImportReport
+class UnitImportResult(ImportOutcome):
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
 
-    @property
-    def ok(self) -> bool:
-        return self.report.ok
-
-    @property
-    def errors(self) -> list[RowError]:
-        return self.report.errors
-
-    def summary(self) -> str:
-        if not self.ok:
-            return _("发现 %(n)d 处错误，整个文件未导入（没有保存任何数据）") % {"n": len(self.errors)}
+    def done(self) -> str:
         return _("组织机构导入完成：新建 %(c)d 个单位，更新 %(u)d 个，未变 %(s)d 个") % {
             "c": len(self.created),
             "u": len(self.updated),
