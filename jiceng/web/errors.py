@@ -27,10 +27,8 @@ class DomainErrorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if path_has_control_characters(request):  # a code with a NUL byte names nothing: 404, before any query
-            if request.path.startswith("/api/"):
-                return JsonResponse({"detail": "未找到该记录"}, status=404, json_dumps_params={"ensure_ascii": False})
-            return render(request, "404.html", {"message": "网址中含有不允许的控制字符（如空字符 %00）"}, status=404)
+        if path_has_control_characters(request):  # a code with a NUL byte: refused before any query (issue 13)
+            return _bad_request(request, "网址中含有不允许的控制字符（如空字符 %00），请检查网址")
         problem = request_problem(request)  # NUL in a filter, absurd numbers, JSON 10,000 deep: 400
         if problem is not None:
             return _bad_request(request, problem)

@@ -132,3 +132,15 @@ def test_busy_password_hashing_is_a_chinese_503_not_a_500():
     assert page.status_code == 503 and "系统繁忙" in page.content.decode() and page["Retry-After"] == "5"
     api = exception_handler(HashingBusy(), {})
     assert api.status_code == 503 and "系统繁忙" in api.data["detail"]
+
+
+def test_a_nul_byte_in_a_code_in_the_address_is_a_chinese_400(client, tree):
+    api = APIClient()
+    api.force_authenticate(tree.county_mch)
+    response = api.get("/api/units/%00/")
+    assert response.status_code == 400 and "控制字符" in json.dumps(response.json(), ensure_ascii=False)
+    client.force_login(tree.county_mch)
+    page = client.get("/reports/NUT_MONTHLY/%00/2026-10/")
+    assert (
+        page.status_code == 400 and "控制字符" in page.content.decode() and 'class="mainnav"' in page.content.decode()
+    )
