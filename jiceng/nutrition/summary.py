@@ -57,10 +57,9 @@ def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period
     lines = []
     packs, children = own["NUT_PACKS"], own["NUT_CHILDREN_COLLECTED"]
     if packs.value is not None:
-        sentence = (
-            f"{period_words(period)}共发放营养包{_figure(draft, 'NUT_PACKS.value', f'{packs.value:.0f}')}包，"
-            f"儿童领取{_figure(draft, 'NUT_CHILDREN_COLLECTED.value', f'{children.value:.0f}')}人次"
-        )
+        sentence = f"{period_words(period)}共发放营养包{_figure(draft, 'NUT_PACKS.value', f'{packs.value:.0f}')}包"
+        if children.value is not None:  # a clinic without registers may report packs without children
+            sentence += f"，儿童领取{_figure(draft, 'NUT_CHILDREN_COLLECTED.value', f'{children.value:.0f}')}人次"
         if packs.completion is not None:
             sentence += f"，完成年度计划的{_figure(draft, 'NUT_PACKS.completion', f'{packs.completion:.2f}%')}"
         if packs.change is not None:

@@ -229,7 +229,10 @@ def set_values(
         except ValidationError as exc:
             errors[code] = exc.messages[0]
             continue
-        computed = cells[code].computed if code in cells else None
+        current = cells.get(code)
+        if current is not None and current.value == value and current.origin != DataValue.Origin.COMPUTED:
+            continue  # unchanged typed value or override: kept as it is, with its reason
+        computed = current.computed if current is not None else None
         summed = report.unit.level != ds.reporting_level and element.aggregation == "sum"
         computable = summed or (
             element.source is not None
@@ -309,6 +312,10 @@ def submit_report(
     report = _locked_report(report, acting_user, expected_version)
     refuse_if_locked(report)
     if not may_submit(acting_user, report.unit):
+        if report.unit.level == Level.VILLAGE:
+            raise access.AccessDenied(
+                _("村卫生室的报表由村医（或乡镇卫生院项目管理员代报）提交，由乡镇卫生院审核人审核；审核人不能自己提交")
+            )
         raise access.AccessDenied(
             _("%(unit)s的报表须由本院审核人审核后上报（先审核、后上报，由审核人承担相应责任）")
             % {"unit": report.unit.display_name}
@@ -353,6 +360,7 @@ def submit_report(
         )
     now = _now()
     report.state, report.submitted_by, report.submitted_at = State.SUBMITTED, acting_user, now
+    report.missing = False  # submitted late: no longer 缺报 (the reason stays on record in the audit trail)
     report.first_submitted_at = report.first_submitted_at or now
     report.reviewed_by = report.reviewed_at = None
     report.version += 1
@@ -374,7 +382,9 @@ def may_submit(user, unit: OrgUnit) -> bool:
     reviewer (院长), who answers for it — the officer fills it, the reviewer checks and submits it."""
     if not access.can(user, "reports.submit"):
         return False
-    return unit.level == Level.VILLAGE or access.can(user, "reports.review")
+    if unit.level == Level.VILLAGE:
+        return not access.can(user, "reports.review")  # the township's reviewer approves village reports
+    return access.can(user, "reports.review")
 
 
 def _require_reviewer(report: Report, acting_user) -> None:

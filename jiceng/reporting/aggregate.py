@@ -146,13 +146,18 @@ def unit_values(
     entered: set[int] = set()  # open or returned reports whose typed values and overrides apply (working)
     registers: dict[str, set[int]] = defaultdict(set)
 
-    def visit(unit: OrgUnit, period: str) -> None:
+    def marked_missing(unit: OrgUnit, period: str) -> bool:
+        """缺报 and not submitted since: counts nothing in its parent's sum (its own page still shows it)."""
+        report = reports.get((unit.pk, period))
+        return report is not None and report[2] and report[1] not in FROZEN_STATES
+
+    def visit(unit: OrgUnit, period: str, as_child: bool = False) -> None:
         report = reports.get((unit.pk, period))
         if report is not None and report[1] in frozen_states:
             used_frozen.add(report[0])
             return
         if not official:
-            if report is not None and report[2]:  # 缺报: nothing counts
+            if as_child and marked_missing(unit, period):
                 return
             if report is not None:
                 entered.add(report[0])
@@ -161,7 +166,7 @@ def unit_values(
                     registers[period].add(unit.pk)
                 return
         for child in tree.children.get(unit.pk, ()):
-            visit(child, period)
+            visit(child, period, as_child=True)
 
     for unit in units:
         for period in periods:
@@ -183,9 +188,6 @@ def unit_values(
             memo[key] = cells
             return cells
         cells: dict[str, Cell] = {}
-        if not official and report is not None and report[2]:
-            memo[key] = cells
-            return cells
         if unit.level == ds.reporting_level:
             if not official:
                 own_figures = figures.get(period, {}).get(unit.pk, {})
@@ -199,6 +201,7 @@ def unit_values(
                 (
                     {c: cell.value for c, cell in value(child, period).items()}
                     for child in tree.children.get(unit.pk, ())
+                    if official or not marked_missing(child, period)
                 ),
             )
             cells = {code: Cell(code, total, total) for code, total in totals.items()}
@@ -405,24 +408,55 @@ def subtree_q_any(roots: list[OrgUnit], field: str):
 def period_values(
     ds: DataSet, units: list[OrgUnit], groups: list[list[str]], *, official: bool
 ) -> list[dict[int, dict[str, Decimal]]]:
-    """For each group of report periods: {unit id: {element: value over the group}} — one pass."""
+    """For each group of report periods: {unit id: {element: value over the group}} — one pass.
+
+    ``last`` elements (positions: records built, people under management) are taken per reporting unit —
+    each unit's latest period that has a value — and then summed upward, so a county is never the sum of
+    only the townships that have already reported the latest quarter."""
     wanted = sorted({p for group in groups for p in group})
-    if official:
-        values = official_sums(ds, units, wanted)
-    else:
-        cells = unit_values(ds, units, wanted, official=False)
-        values = {
-            key: {code: c.value for code, c in by_code.items() if c.value is not None and code in _sum_codes(ds)}
-            for key, by_code in cells.items()
-        }
+    values = _values(ds, units, wanted, official)
+    last_codes = {e.code for e in ds.elements if e.period_aggregation == "last" and e.aggregation == "sum"}
+    leaves = _reporting_units_under(ds, units) if last_codes else []
+    leaf_values = _values(ds, leaves, wanted, official) if leaves else {}
     out = []
     for group in groups:
         by_unit = {}
         for unit in units:
             by_period = {p: values.get((unit.pk, p), {}) for p in group}
-            by_unit[unit.pk] = combine_periods(ds, by_period, group)
+            combined = combine_periods(ds, by_period, group)
+            if last_codes:
+                for code in last_codes:
+                    combined.pop(code, None)
+                for leaf in leaves:
+                    if leaf.path.startswith(unit.path):
+                        latest = combine_periods(ds, {p: leaf_values.get((leaf.pk, p), {}) for p in group}, group)
+                        for code in last_codes & set(latest):
+                            combined[code] = combined.get(code, Decimal(0)) + latest[code]
+            by_unit[unit.pk] = combined
         out.append(by_unit)
     return out
+
+
+def _values(ds: DataSet, units: list[OrgUnit], periods: list[str], official: bool) -> dict:
+    if official:
+        return official_sums(ds, units, periods)
+    cells = unit_values(ds, units, periods, official=False)
+    sum_codes = _sum_codes(ds)
+    return {
+        key: {code: c.value for code, c in by_code.items() if c.value is not None and code in sum_codes}
+        for key, by_code in cells.items()
+    }
+
+
+def _reporting_units_under(ds: DataSet, units: list[OrgUnit]) -> list[OrgUnit]:
+    """The units of the data set's reporting level under ``units`` (or among them) that report it."""
+    roots = _outermost(units)
+    if not roots:
+        return []
+    found = OrgUnit.objects.filter(subtree_q_any(roots, "path"), level=ds.reporting_level, active=True).exclude(
+        kind__in=INSTITUTION_KINDS
+    )
+    return [u for u in found if ds.is_reported_by(u)]
 
 
 def _sum_codes(ds: DataSet) -> frozenset[str]:

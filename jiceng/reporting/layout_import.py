@@ -136,9 +136,10 @@ def import_layout(user, layout: ImportLayout, source, *, period_code: str | None
         result.rows += 1
         unit = _row_unit(user, ds, row, number, unit_at, name_at, units, result)
         period = fixed_period
-        if period_at is not None and _normal(row[period_at]):
+        period_cell = row[period_at] if period_at is not None and period_at < len(row) else None
+        if period_at is not None and _normal(period_cell):
             try:
-                period = parse_report_period(row[period_at], ds.period_kind)
+                period = parse_report_period(period_cell, ds.period_kind)
                 actions.check_period(period, ds)  # not a period that has not begun
             except ValidationError as exc:
                 result.errors.append(_error("；".join(exc.messages), number, period_at + 1, layout.period_column))

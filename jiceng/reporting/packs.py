@@ -333,8 +333,8 @@ def load_dataset_file(
         )
     where = _where(path, meta)
     level = meta.get("reporting_level", "village")
-    if level not in LEVELS:
-        raise PackError(f"{where}：reporting_level 只能是 {' '.join(LEVELS)}")
+    if level not in ("village", "township"):  # a form is filled below the county and reviewed above it
+        raise PackError(f"{where}：reporting_level 只能是 village 或 township（报表由村或乡镇填报、上级审核）")
     period_type = meta.get("period_type", "monthly")
     if period_type not in PERIOD_TYPES:
         raise PackError(f"{where}：period_type 只能是 {' '.join(PERIOD_TYPES)}")

@@ -178,6 +178,12 @@ def report_action(request, dataset: str, code: str, period: str):
             )
             messages.success(request, _("已保存"))
         elif action == "submit":
+            values = {k[2:]: v for k, v in post.items() if k.startswith("v_")}
+            if values and access.can(user, "reports.fill"):  # what was typed and not yet saved is saved first
+                report = actions.set_values(
+                    report, values, reason=post.get("reason", ""), acting_user=user, expected_version=version
+                )
+                version = report.version
             notes = {k[5:]: v for k, v in post.items() if k.startswith("note_")}
             actions.submit_report(report, acting_user=user, warning_notes=notes, expected_version=version)
             messages.success(request, _("已提交，等待上级审核"))
@@ -201,7 +207,7 @@ def report_action(request, dataset: str, code: str, period: str):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        if action == "save":  # nothing typed is lost: the form comes back with the user's values and reason
+        if action in ("save", "submit"):  # nothing typed is lost: the form comes back with the values and reason
             request.session[f"report_form_{report.pk}"] = {
                 k: v for k, v in post.items() if k.startswith("v_") or k == "reason"
             }

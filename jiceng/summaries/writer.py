@@ -265,7 +265,10 @@ def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
 
 def _report_rates(unit: OrgUnit, period: Period):
     """(data set, level, [timeliness per report period]) for every form the units under ``unit`` (or the
-    unit itself) report for review, in pack order — the reporting queries' own 及时率 and 完整率."""
+    unit itself) report for review, in pack order — the reporting queries' own 及时率 and 完整率, over the
+    report periods whose deadline has passed (a period not yet due is neither late nor on time)."""
+    from django.utils import timezone
+
     from jiceng.reporting import queries as report_queries
     from jiceng.reporting.aggregate import report_periods
     from jiceng.reporting.packs import all_datasets
@@ -280,7 +283,8 @@ def _report_rates(unit: OrgUnit, period: Period):
                 continue  # a level above the unit: not its work
             if not report_queries.reporting_units(unit, level, ds):
                 continue
-            found.append((ds, level, [report_queries.timeliness(ds, unit, level, parse_period(p)) for p in periods]))
+            due = [p for p in periods if report_queries.deadline(ds, level, parse_period(p)) < timezone.now()]
+            found.append((ds, level, [report_queries.timeliness(ds, unit, level, parse_period(p)) for p in due]))
     return found
 
 

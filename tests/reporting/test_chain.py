@@ -73,10 +73,17 @@ def test_the_whole_chain(tree, registers):
 
 def test_the_approver_cannot_be_the_submitter(tree, registers):
     report = village_report(tree)
-    tree.township_reviewer.unit = tree.town_a
-    actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    # the township's reviewer approves village reports and so cannot submit one (a township with a single
+    # reviewer would otherwise be stuck with a report nobody may approve)
+    with pytest.raises(AccessDenied, match="审核人不能自己提交"):
+        actions.submit_report(report, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    # a township report: its reviewer submits, the county approves — never the same person
+    township = actions.get_report("MCH_MONTHLY", tree.town_a, PERIOD)
+    actions.set_values(township, {"M01": "2", "M15": "2", "M08": "1", "M09": "1"}, acting_user=tree.township_officer)
+    actions.submit_report(township, acting_user=tree.township_reviewer, today=REPORT_DAY)
+    tree.township_reviewer.unit = tree.county
     with pytest.raises(ValidationError, match="不能审核自己提交的报表"):
-        actions.approve_report(report, acting_user=tree.township_reviewer)
+        actions.approve_report(township, acting_user=tree.township_reviewer)
 
 
 def test_only_the_level_above_reviews(tree, registers):

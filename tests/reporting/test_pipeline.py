@@ -518,3 +518,68 @@ def test_a_quarterly_form_exported_filled_and_imported_in_its_paper_layout(tree)
         tree.township_officer, tree.town_a, "2026Q1", out.getvalue(), dataset_code="PH_QUARTERLY"
     )
     assert any("不是 2026Q1 的" in e.message for e in wrong.errors)  # the file says 2026Q2
+
+
+def test_a_report_marked_missing_can_still_be_filled_and_submitted_late(tree):
+    village = tree.village_a2
+    village.keeps_registers = False
+    village.save()
+    report = actions.get_report("NUT_MONTHLY", village, PERIOD)
+    actions.mark_missing(report, reason="村医外出培训", acting_user=tree.township_reviewer)
+    actions.set_values(report, {"N01": "6", "N04": "5", "N05": "150", "N18": "150"}, acting_user=tree.township_officer)
+    report.refresh_from_db()
+    assert current_cells(NUT, report)["N04"].value == 5  # its own page shows what was typed
+    working = unit_values(NUT, [tree.town_a], [PERIOD], official=False)[(tree.town_a.pk, PERIOD)]
+    assert "N04" not in working or working["N04"].value != 5  # while 缺报, the township's sum leaves it out
+    actions.submit_report(report, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"V14": "核实"})
+    report.refresh_from_db()
+    assert not report.missing and report.values.get(element="N04").value == 5
+    actions.approve_report(report, acting_user=tree.township_reviewer)
+    assert unit_values(NUT, [tree.town_a], [PERIOD], official=True)[(tree.town_a.pk, PERIOD)]["N04"].value == 5
+
+
+def test_pressing_submit_saves_what_was_typed_first(tree, client):
+    report = actions.get_report("MCH_MONTHLY", tree.town_a, PERIOD)
+    client.force_login(tree.township_officer)
+    url = f"/reports/MCH_MONTHLY/{tree.town_a.code}/{PERIOD}/action/"
+    client.post(url, {"action": "save", "version": report.version, **{f"v_{k}": v for k, v in SEED_MCH.items()}})
+    client.force_login(tree.township_reviewer)
+    report.refresh_from_db()
+    client.post(url, {"action": "submit", "version": report.version, "v_M02": "250"})  # the reviewer cannot fill
+    report.refresh_from_db()
+    assert report.state == State.SUBMITTED and report.values.get(element="M02").value == 257
+    actions.return_report(report, reason="请核实", acting_user=tree.county_mch)
+    client.force_login(tree.township_officer)
+    report.refresh_from_db()
+    response = client.post(url, {"action": "submit", "version": report.version, "v_M02": "255"}, follow=True)
+    report.refresh_from_db()
+    assert report.values.get(element="M02").value == 255  # typed, then submit pressed: saved, not lost
+    assert "须由本院审核人审核后上报" in response.content.decode()  # the officer may not submit upward
+
+
+def test_re_saving_an_unchanged_override_keeps_its_reason(tree):
+    figures = {"N01": "2", "N04": "2", "N05": "60", "N18": "60"}
+    typed_village(tree, tree.village_a1, figures, tree.township_officer)
+    typed_village(tree, tree.village_a2, figures, tree.township_officer)
+    township = actions.get_report("NUT_MONTHLY", tree.town_a, PERIOD)
+    actions.set_values(township, {"N04": "99"}, reason="一村漏报补录", acting_user=tree.township_officer)
+    cells = current_cells(NUT, Report.objects.get(pk=township.pk))
+    posted = {code: "" if cell.value is None else str(cell.value) for code, cell in cells.items()}
+    actions.set_values(township, {**posted, "N05": "121"}, reason="补1包", acting_user=tree.township_officer)
+    after = current_cells(NUT, Report.objects.get(pk=township.pk))
+    assert after["N04"].reason == "一村漏报补录" and after["N05"].reason == "补1包"
+
+
+def test_positions_over_a_year_take_each_townships_latest_quarter(tree):
+    _ph(tree, "2025Q3", {"P01": 5000, "P02": 1000})
+    _ph(tree, "2025Q4", {"P01": 5000, "P02": 1100})
+    from jiceng.accounts.models import Role, User
+
+    officer_b = User.objects.create(
+        username="xz_officer_b", role=Role.TOWNSHIP_OFFICER, unit=tree.town_b, full_name="龙井"
+    )
+    report = actions.get_report("PH_QUARTERLY", tree.town_b, "2025Q3")
+    actions.set_values(report, {"P01": 5000, "P02": 2000}, acting_user=officer_b)
+    value = compute(tree.county, [tree.county], parse_period("2025"), official=False, codes=["PH_HEALTH_RECORDS"])
+    county = value[(tree.county.pk, "PH_HEALTH_RECORDS")]
+    assert (county.numerator, county.denominator) == (3100, 10000)  # 1100 (Q4) + 2000 (town B's latest, Q3)
