@@ -328,7 +328,8 @@ def submit_report(
         not_ready = _children_not_ready(report)
         if not_ready:
             raise ValidationError(
-                _("以下单位的月报尚未审核，也未标记缺报，不能上报汇总：%(u)s") % {"u": "、".join(not_ready)}
+                _("以下单位的%(form)s尚未审核，也未标记缺报，不能上报汇总：%(u)s")
+                % {"form": dataset(report.dataset).short_name, "u": "、".join(not_ready)}
             )
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
@@ -406,6 +407,12 @@ def approve_report(report: Report, *, acting_user, expected_version: int | None 
     ds = dataset(report.dataset)
     if ds.approver_must_differ and report.submitted_by_id == acting_user.pk:
         raise ValidationError(_("审核人不能审核自己提交的报表（先审核、后上报，须由另一人审核）"))
+    parent_report = Report.objects.filter(dataset=report.dataset, period=report.period, unit=report.unit.parent).first()
+    if parent_report is not None and parent_report.locked:  # its sum would never include this report
+        raise ValidationError(
+            _("%(unit)s的汇总报表%(s)s；须先由上级退回汇总报表，才能审核通过本报表")
+            % {"unit": report.unit.parent.display_name, "s": describe_state(parent_report)}
+        )
     report.state, report.reviewed_by, report.reviewed_at = State.APPROVED, acting_user, _now()
     report.version += 1
     report.save()

@@ -340,6 +340,7 @@ def official_sums(ds: DataSet, units: list[OrgUnit], periods: list[str]) -> dict
             kind__in=INSTITUTION_KINDS
         )
     }
+    upper.update({u.pk: u for u in units if u.level in upper_levels and not u.is_institution})  # asked for: always
     children: dict[int, list[int]] = defaultdict(list)
     for unit in upper.values():
         if unit.parent_id in upper:

@@ -56,7 +56,10 @@ class Report(models.Model):
         indexes = [models.Index(fields=["dataset", "period", "state"], name="report_period_state")]
 
     def __str__(self) -> str:
-        return f"{self.unit.name} {self.period} 月报"
+        from jiceng.reporting.packs import find_dataset
+
+        form = find_dataset(self.dataset)
+        return f"{self.unit.name} {self.period} {form.short_name if form else self.dataset}"
 
     @property
     def locked(self) -> bool:

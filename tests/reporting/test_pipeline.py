@@ -583,3 +583,18 @@ def test_positions_over_a_year_take_each_townships_latest_quarter(tree):
     value = compute(tree.county, [tree.county], parse_period("2025"), official=False, codes=["PH_HEALTH_RECORDS"])
     county = value[(tree.county.pk, "PH_HEALTH_RECORDS")]
     assert (county.numerator, county.denominator) == (3100, 10000)  # 1100 (Q4) + 2000 (town B's latest, Q3)
+
+
+def test_a_village_report_is_not_approved_under_a_township_report_already_submitted(tree):
+    figures = {"N01": "2", "N04": "2", "N05": "60", "N18": "60"}
+    typed_village(tree, tree.village_a1, figures, tree.township_officer)
+    late = actions.get_report("NUT_MONTHLY", tree.village_a2, PERIOD)
+    actions.mark_missing(late, reason="未报", acting_user=tree.township_reviewer)
+    township = actions.get_report("NUT_MONTHLY", tree.town_a, PERIOD)
+    actions.submit_report(township, acting_user=tree.township_reviewer, today=REPORT_DAY, warning_notes={"V14": "核实"})
+    tree.village_a2.keeps_registers = False
+    tree.village_a2.save()
+    actions.set_values(late, figures, acting_user=tree.township_officer)
+    actions.submit_report(late, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"V14": "核实"})
+    with pytest.raises(ValidationError, match="须先由上级退回汇总报表，才能审核通过本报表"):
+        actions.approve_report(late, acting_user=tree.township_reviewer)
