@@ -380,7 +380,7 @@ class ReverseInput(serializers.Serializer):
     reason = text_field("冲正原因", max_length=200)
 
 
-PERIOD_HELP = "与分配计划页面相同，如 2026-12（月）"
+PERIOD_HELP = "月 2026-12、季度 2026Q4、半年 2026H2 或年度 2026（与分配计划页面相同）"
 
 
 class ProposeInput(serializers.Serializer):
@@ -589,10 +589,11 @@ class AllocationListView(StockWriteView):
     def get(self, request):
         if not access.can(request.user, "stock.view"):
             raise Http404(_("未找到该页面"))
-        period = (request.query_params.get("period") or "").strip()
-        if queries.period_months(period) is None:
-            raise ValidationError({"period": [f"期间：格式应为 {PERIOD_HELP}"]})
-        rows = access.scoped(request.user, AllocationPlan.objects.filter(period=period), "township")
+        found = queries.allocation_period(request.query_params.get("period") or "")
+        if found is None:
+            raise ValidationError({"period": [queries.allocation_period_message()]})
+        # stored as the periods module writes the code (2026Q4, 2026-03), whatever the caller typed
+        rows = access.scoped(request.user, AllocationPlan.objects.filter(period=found.code), "township")
         return Response(AllocationPlanSerializer(rows.select_related("township"), many=True).data)
 
 

@@ -93,5 +93,7 @@ def test_the_allocation_api_takes_periods_codes(client, tree):
     assert proposed.status_code == 200 and {p["period"] for p in proposed.json()} == {quarter}
     listed = get(client, tree.county_mch, f"/api/stock/allocation/?period={quarter}")
     assert listed.status_code == 200 and len(listed.json()) == 2
+    lower = get(client, tree.county_mch, f"/api/stock/allocation/?period={quarter.lower()}")
+    assert lower.status_code == 200 and len(lower.json()) == 2  # 2026q4 is the same quarter, not an empty list
     old = post(client, tree.county_mch, "/api/stock/allocation/propose/", {"period": f"{month.year}-Q1"})
     assert old.status_code == 400 and "2026Q4（季度）" in old.content.decode()
