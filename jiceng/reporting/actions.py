@@ -334,6 +334,11 @@ def submit_report(
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
     violations = validation.validate(ds, cells, previous_cells(ds, report), level=report.unit.level, on=period.end)
+    too_large = [ds.element(c).name for c, cell in cells.items() if cell.value is not None and cell.value > MAX_VALUE]
+    if too_large:  # a sum of the units below can pass what one typed value may be (DataValue: 14 digits)
+        raise ValidationError(
+            _("以下数值超过 999999999999.99，无法上报，请核对下级单位的数值：%(e)s") % {"e": "、".join(too_large)}
+        )
     blocking = validation.errors(violations)
     if blocking:
         raise ValidationError([_("校验未通过（错误须改正后才能提交）：") + v.message for v in blocking])

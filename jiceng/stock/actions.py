@@ -75,10 +75,25 @@ def _stock_unit(acting_user, unit: OrgUnit, capability: str = "stock.edit") -> N
         )
 
 
+# A quantity of packs on one line, and any balance: far above a province's year, far below the integer
+# columns' limit (2,147,483,647 on PostgreSQL; SQLite would store more and later overflow).
+MAX_PACKS = 10_000_000
+
+
+def _within_limit(quantity: int, field: str, label: str) -> None:
+    if quantity > MAX_PACKS:
+        _fail(
+            field,
+            _("%(label)s：%(n)d 包过大，一次最多 %(max)d 包，请核对")
+            % {"label": label, "n": quantity, "max": MAX_PACKS},
+        )
+
+
 def _positive(quantity, field: str = "quantity", label: str | None = None) -> int:
     label = label or _("数量")
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         _fail(field, _("%(label)s：应为正整数") % {"label": label})
+    _within_limit(quantity, field, label)
     if quantity == 0:
         _fail(field, _("%(label)s：不能为 0，应为正整数") % {"label": label})
     if quantity < 0:
@@ -142,6 +157,12 @@ def _post(row: StockBalance, quantity: int, *, reason: str, occurred_on: dt.date
     new_balance = row.quantity + quantity
     if new_balance < 0:  # a guard: every caller refuses earlier with a message naming the problem
         _fail("quantity", _("批号 %(b)s 结余不足") % {"b": row.batch.number})
+    if new_balance > MAX_PACKS:
+        _fail(
+            "quantity",
+            _("批号 %(b)s 结余将达 %(n)d 包，超过上限 %(max)d 包，请核对数量")
+            % {"b": row.batch.number, "n": new_balance, "max": MAX_PACKS},
+        )
     row.quantity = new_balance
     row.save(update_fields=["quantity", "updated_at"])
     return StockLine.objects.create(
@@ -631,6 +652,7 @@ def record_stocktake(
             _fail("counts", _("实盘数：批号 %(b)s 应为整数") % {"b": batch.number})
         if counted < 0:
             _fail("counts", _("实盘数：批号 %(b)s 不能为负数（填写的是 %(n)d）") % {"b": batch.number, "n": counted})
+        _within_limit(counted, "counts", _("实盘数"))
         items.append((rows[batch.pk], counted))
     differing = [(row, counted) for row, counted in items if counted != row.quantity]
     if differing and not reason:
@@ -841,6 +863,7 @@ def update_allocation(plan: AllocationPlan, *, planned_packs: int, note: str = "
     )
     if isinstance(planned_packs, bool) or not isinstance(planned_packs, int) or planned_packs < 0:
         _fail("planned_packs", _("计划分配：应为 0 或正整数"))
+    _within_limit(planned_packs, "planned_packs", _("计划分配"))
     note = _text(note, "note", _("说明"))
     before = {"planned_packs": plan.planned_packs, "note": plan.note}
     plan.planned_packs = planned_packs

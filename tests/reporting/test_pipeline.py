@@ -598,3 +598,15 @@ def test_a_village_report_is_not_approved_under_a_township_report_already_submit
     actions.submit_report(late, acting_user=tree.township_officer, today=REPORT_DAY, warning_notes={"V14": "核实"})
     with pytest.raises(ValidationError, match="须先由上级退回汇总报表，才能审核通过本报表"):
         actions.approve_report(late, acting_user=tree.township_reviewer)
+
+
+def test_a_sum_over_what_a_value_may_hold_is_refused_at_submit_not_a_500(tree):
+    huge = {"N01": "999999999999", "N04": "999999999999", "N05": "999999999999", "N18": "999999999999"}
+    typed_village(tree, tree.village_a1, huge, tree.township_officer)
+    typed_village(tree, tree.village_a2, huge, tree.township_officer)
+    township = actions.get_report("NUT_MONTHLY", tree.town_a, PERIOD)
+    with pytest.raises(ValidationError, match="超过 999999999999.99，无法上报"):
+        actions.submit_report(
+            township, acting_user=tree.township_reviewer, today=REPORT_DAY, warning_notes={"V14": "核"}
+        )
+    assert Report.objects.get(pk=township.pk).state == State.OPEN

@@ -417,3 +417,18 @@ def test_allocation_is_proposed_listed_and_edited(client, tree):
     assert bad.status_code == 400 and "期间：格式应为" in error(bad, "period")
     assert get(client, tree.county_mch, "/api/stock/allocation/?period=x").status_code == 400
     assert AllocationPlan.objects.get(pk=plan_id).planned_packs == 300
+
+
+@pytest.mark.parametrize("quantity", [3_000_000_000, 10**20, 10_000_001])
+def test_a_quantity_beyond_the_ledger_is_refused_on_both_databases(client, tree, quantity):
+    response = post(client, tree.county_mch, receipt_url(tree), {**RECEIPT, "quantity": quantity})
+    assert response.status_code == 400 and "过大" in response.content.decode()
+    assert not AuditEntry.objects.filter(action="stock.receipt").exists()
+
+
+def test_a_balance_beyond_the_ledger_is_refused(client, tree):
+    assert post(client, tree.county_mch, receipt_url(tree), {**RECEIPT, "quantity": 9_000_000}).status_code == 201
+    again = post(
+        client, tree.county_mch, receipt_url(tree), {**RECEIPT, "quantity": 2_000_000, "document_number": "FH-2"}
+    )
+    assert again.status_code == 400 and "超过上限" in again.content.decode()
