@@ -26,10 +26,10 @@ from rest_framework.views import APIView
 from jiceng.accounts import access
 from jiceng.activities import actions, queries
 from jiceng.activities.models import AttendeeType, EducationForm, HealthEducation, Training, TrainingLevel
+from jiceng.errors import Conflict
 from jiceng.nutrition.api import (
     CONFLICT,
     ERRORS,
-    Conflict,
     WriteApiView,
     choice_field,
     date_field,
@@ -227,7 +227,7 @@ class _ActivityDetail(WriteApiView):
 def _withdrawn_is_conflict(model, obj, exc: ValidationError) -> None:
     """A record withdrawn (by someone else, or earlier) cannot change: a conflict with its state (409)."""
     if model.objects.filter(pk=obj.pk, withdrawn=True).exists():
-        raise Conflict(exc) from None
+        raise Conflict(exc.messages) from None
 
 
 class _ActivityWithdraw(WriteApiView):

@@ -23,7 +23,7 @@ def exception_handler(exc, context):
         return Response({"detail": str(exc) or "未找到该记录"}, status=status.HTTP_404_NOT_FOUND)
     if isinstance(exc, AccessDenied):
         return Response({"detail": str(exc) or "您的角色无权进行此操作"}, status=status.HTTP_403_FORBIDDEN)
-    if isinstance(exc, Conflict) or getattr(exc, "http_status", None) == 409:
+    if isinstance(exc, Conflict):
         body = {**messages_of(exc), **getattr(exc, "details", {})}
         body["detail"] = " ".join(exc.messages)
         return Response(body, status=status.HTTP_409_CONFLICT)

@@ -16,6 +16,7 @@ from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record, snapshot
 from jiceng.documents.hostile import control_message
+from jiceng.errors import Conflict
 from jiceng.nutrition.eligibility import decide
 from jiceng.nutrition.models import (
     Assessment,
@@ -108,10 +109,8 @@ def refuse_if_merged(child: Child) -> None:
         )
 
 
-class MergedRecord(ValidationError):
+class MergedRecord(Conflict):
     """A write to a record merged into another: a conflict with the record's state (the API answers 409)."""
-
-    http_status = 409
 
     def __init__(self, message: str):
         super().__init__({"__all__": [message]})

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
+from jiceng.errors import Conflict
 from jiceng.nutrition import actions, eligibility
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, ForceMajeure, Move
 from jiceng.standards.idnumber import mask_id_number, mask_phone
@@ -126,38 +127,11 @@ class PlainTextModelSerializer(serializers.ModelSerializer):
         return field_class, field_kwargs
 
 
-class Conflict(Exception):
-    """The record's state changed under the caller (409), with a Chinese sentence saying how."""
-
-    def __init__(self, exc: ValidationError | str):
-        self.error = exc if isinstance(exc, ValidationError) else ValidationError(exc)
-        super().__init__(" ".join(self.error.messages))
-
-
-def error_body(exc: ValidationError) -> dict:
-    return exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
-
-
 class WriteApiView(APIView):
     """Base of the write endpoints: access check via :mod:`jiceng.accounts.access` → validate → action →
-    respond. Outside the caller's subtree is 404, a role that may not act 403, a domain refusal 400 with
-    the action's Chinese field messages, a conflict with the record's current state 409."""
-
-    conflicts: tuple[type[Exception], ...] = ()  # domain exception classes answered with 409
-
-    def handle_exception(self, exc):
-        if isinstance(exc, Http404):
-            return Response({"detail": str(exc) or "未找到该记录"}, status=status.HTTP_404_NOT_FOUND)
-        if isinstance(exc, access.AccessDenied):
-            return Response({"detail": str(exc) or "您的角色无权进行此操作"}, status=status.HTTP_403_FORBIDDEN)
-        if isinstance(exc, Conflict):
-            exc = exc.error
-            return Response({"detail": " ".join(exc.messages), **error_body(exc)}, status=status.HTTP_409_CONFLICT)
-        if self.conflicts and isinstance(exc, self.conflicts):
-            return Response({"detail": " ".join(exc.messages), **error_body(exc)}, status=status.HTTP_409_CONFLICT)
-        if isinstance(exc, ValidationError):
-            return Response(error_body(exc), status=status.HTTP_400_BAD_REQUEST)
-        return super().handle_exception(exc)
+    respond. Refusals are answered by the API's one exception handler (``jiceng.api.errors``): outside the
+    caller's subtree 404, a role that may not act 403, a domain refusal 400 with the action's Chinese field
+    messages, a conflict with the record's current state (``jiceng.errors.Conflict``) 409."""
 
     def validated(self, serializer_class, **kwargs) -> dict:
         serializer = serializer_class(data=self.request.data, context={"request": self.request}, **kwargs)
@@ -622,7 +596,7 @@ class ChildMergeView(WriteApiView):
         except ValidationError as exc:
             # merged by someone else meanwhile: a conflict with the records' state, not bad input
             if Child.objects.filter(pk=duplicate.pk, merged_into__isnull=False).exists():
-                raise Conflict(exc) from None
+                raise Conflict(exc.messages) from None
             raise
         keep = Child.objects.select_related("village").get(pk=keep.pk)
         context = {

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
+from jiceng.errors import Conflict
 from jiceng.orgunits.models import Kind, Level, OrgUnit
 from jiceng.stock import queries
 from jiceng.stock.fefo import ShortOfStock, first_expiry_first_out
@@ -51,7 +52,7 @@ def today() -> dt.date:
 # ---------------------------------------------------------------------------------------------
 
 
-class StockConflict(ValidationError):
+class StockConflict(Conflict):
     """Refused because of the ledger's current state, not the input: not enough stock, a transfer already
     confirmed, a line already reversed (the API answers 409; pages show it like any other refusal)."""
 

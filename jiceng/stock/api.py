@@ -400,7 +400,6 @@ def _batch(number: str, field: str = "batch") -> Batch:
 
 
 class StockWriteView(WriteApiView):
-    conflicts = (actions.StockConflict,)
     capability = "stock.edit"
 
     def stock_unit(self, code: str):
