@@ -124,6 +124,16 @@ def month_of(day: dt.date) -> Period:
     return month_period(day.year, day.month)
 
 
+def quarter_code(day: dt.date) -> str:
+    """The code of the quarter of ``day``: 2026Q1."""
+    return f"{day.year:04d}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_of(day: dt.date) -> Period:
+    """The quarter period containing ``day``."""
+    return parse_period(quarter_code(day))
+
+
 def months_between(first: str, last: str) -> list[str]:
     """Month codes from month ``first`` to month ``last``, both included ([] when ``last`` is earlier).
     :class:`PeriodError` when either is not a month."""

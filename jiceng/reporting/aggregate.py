@@ -30,7 +30,7 @@ from functools import reduce
 from operator import or_
 
 from jiceng.orgunits.models import INSTITUTION_KINDS, Level, OrgUnit, subtree_q
-from jiceng.periods import Period, parse_period
+from jiceng.periods import Period, parse_period, quarter_of
 from jiceng.reporting.models import DataValue, Report, State
 from jiceng.reporting.packs import DataSet
 
@@ -71,7 +71,7 @@ def report_periods(ds: DataSet, period: Period) -> list[str]:
     for month in period.months:
         start = parse_period(month)
         if start.start.month % 3 == 1:
-            quarter = parse_period(f"{start.start.year}Q{(start.start.month - 1) // 3 + 1}")
+            quarter = quarter_of(start.start)
             if quarter.end <= period.end:
                 codes.append(quarter.code)
     return codes

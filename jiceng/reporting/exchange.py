@@ -22,6 +22,7 @@ Units are identified by their code (统计用区划代码), data elements by the
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET  # building ADX only: input is parsed with defusedxml
@@ -39,7 +40,7 @@ from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import CellError
 from jiceng.orgunits.models import INSTITUTION_KINDS, OrgUnit, subtree_q
-from jiceng.periods import Period, PeriodError, parse_period
+from jiceng.periods import Period, PeriodError, parse_period, quarter_of
 from jiceng.reporting import actions
 from jiceng.reporting.aggregate import report_periods, unit_values
 from jiceng.reporting.models import Report
@@ -106,7 +107,7 @@ def jiceng_period(text: str, fmt: str) -> Period:
                 raise ExchangeError(f"报告期“{text[:30]}”不是自然月或自然季度的起始日：{hint}")
             if months == 1:
                 return parse_period(f"{year:04d}-{month:02d}")
-            return parse_period(f"{year:04d}Q{(month - 1) // 3 + 1}")
+            return quarter_of(dt.date(year, month, 1))
         match = _DHIS2_MONTH.match(text)
         if match:
             return parse_period(f"{match.group(1)}-{match.group(2)}")

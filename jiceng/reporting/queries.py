@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from jiceng.orgunits.models import Level, OrgUnit, subtree_q
-from jiceng.periods import Period, parse_period
+from jiceng.periods import Period, parse_period, quarter_of
 from jiceng.reporting.models import Report, State
 from jiceng.reporting.packs import DataSet
 from jiceng.reporting.values import level_of
@@ -134,8 +134,7 @@ def reporting_period(ds: DataSet, today: dt.date | None = None) -> Period:
     month = reporting_month(today)
     if ds.period_kind == "month":
         return month
-    quarter = (month.start.month - 1) // 3 + 1
-    period = parse_period(f"{month.start.year}Q{quarter}")
+    period = quarter_of(month.start)
     return period if period.end <= month.end else period.previous()
 
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Level
-from jiceng.periods import parse_period
+from jiceng.periods import parse_period, quarter_code
 from jiceng.summaries import actions, checks, writer
 from jiceng.summaries.models import Summary
 from jiceng.summaries.render import render_summary
@@ -54,7 +54,7 @@ def summary_list(request):
             "units": units,
             "can_edit": access.can(request.user, "summaries.edit"),
             "default_period": str(writer.compute.today().year),
-            "default_quarter": f"{writer.compute.today().year}Q{(writer.compute.today().month - 1) // 3 + 1}",
+            "default_quarter": quarter_code(writer.compute.today()),
         },
     )
 

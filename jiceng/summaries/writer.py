@@ -14,7 +14,7 @@ from jiceng.indicators import compute
 from jiceng.indicators.compute import IndicatorValue
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.orgunits.queries import child_units
-from jiceng.periods import Period, parse_period
+from jiceng.periods import Period, parse_period, quarter_code
 
 SECTIONS = (
     ("results", "一、主要工作及成效"),
@@ -296,12 +296,6 @@ def numbered(items: list[str]) -> str:
     return "\n".join(f"（{CHINESE_NUMERALS[i]}）{text}" for i, text in enumerate(items))
 
 
-def _closed_months(period: Period) -> list[Period]:
-    from jiceng.periods import parse_period
-
-    return [parse_period(m) for m in compute.months_so_far(period)]
-
-
 def _late_and_returned(unit: OrgUnit, period: Period) -> tuple[int, int]:
     from jiceng.audit.models import AuditEntry
     from jiceng.orgunits.models import subtree_q
@@ -324,7 +318,7 @@ def _late_and_returned(unit: OrgUnit, period: Period) -> tuple[int, int]:
 
 
 def _quarters(period: Period) -> list[str]:
-    return sorted({f"{m[:4]}Q{(int(m[5:7]) - 1) // 3 + 1}" for m in period.months})
+    return sorted({quarter_code(start) for start in period.month_starts})
 
 
 NEXT_STEPS = {

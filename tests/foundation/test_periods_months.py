@@ -27,3 +27,12 @@ def test_period_months_and_month_starts():
     half = parse_period("2026H2")
     assert half.months == ["2026-07", "2026-08", "2026-09", "2026-10", "2026-11", "2026-12"]
     assert half.month_starts[0] == dt.date(2026, 7, 1) and len(parse_period("2026YTD03").month_starts) == 3
+
+
+def test_quarter_code_and_quarter_of():
+    import datetime as dt
+
+    from jiceng.periods import quarter_code, quarter_of
+
+    assert [quarter_code(dt.date(2026, m, 1)) for m in (1, 3, 4, 12)] == ["2026Q1", "2026Q1", "2026Q2", "2026Q4"]
+    assert quarter_of(dt.date(2026, 11, 29)).code == "2026Q4" and quarter_of(dt.date(2026, 11, 29)).start.month == 10
