@@ -39,7 +39,7 @@ class IndicatorValue:
 
     @property
     def is_count(self) -> bool:
-        return self.indicator.denominator.text.strip() == "1"
+        return self.indicator.is_count
 
     @property
     def value(self) -> float | None:

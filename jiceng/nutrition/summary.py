@@ -28,7 +28,12 @@ from jiceng.summaries.writer import (
     target_text,
 )
 
-RATE_CODES = ("NUT_COVERAGE", "NUT_EFFECTIVE_USE", "NUT_COUNSELLING", "NUT_ANAEMIA", "NUT_STUNTING")
+
+def _rate_codes() -> tuple[str, ...]:
+    """The rates the section writes: those its pack names (``summary.indicators``)."""
+    return all_packs()["nutrition"].summary.indicators
+
+
 NEXT_STEPS = {
     "lagging": "对发放率排名靠后的村开展专项督导，约谈村医，限期整改并跟踪通报。",
     "stopped": "对停服儿童逐一电话或入户随访，了解原因，动员符合条件的儿童续服。",
@@ -66,7 +71,7 @@ def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period
             _figure(draft, "NUT_PACKS.change", f"{abs(packs.change):.2f}")
             sentence += f"，发放包数{change_text(packs)}"
         lines.append(sentence + "。")
-    for code in RATE_CODES:
+    for code in _rate_codes():
         v = own[code]
         if v.value is None:
             continue  # no denominator: left out, never written as 0%
@@ -86,7 +91,7 @@ def _results(draft: Draft, own: dict[str, IndicatorValue], unit: OrgUnit, period
 def _problems(draft, own, values, children, unit, period, today) -> list[tuple[str, str]]:
     """Below target, lagging units, stops, stock alerts, poor adherence and follow-ups due."""
     found: list[tuple[str, str]] = []
-    below = [own[c] for c in RATE_CODES if own[c].status == "not_met"]
+    below = [own[c] for c in _rate_codes() if own[c].status == "not_met"]
     for v in below:
         found.append(
             ("below_target", f"{v.indicator.name}为{rate_text(v.value, v.indicator.unit_label)}，{target_text(v)}。")

@@ -202,6 +202,11 @@ class Indicator:
     target_max: float | None = None  # a target above this is impossible (e.g. 100 for a share)
     rounding: str = "half_up"  # half_up (四舍五入) or down (舍去, as some county reports truncate)
 
+    @property
+    def is_count(self) -> bool:
+        """A count (denominator 1: packs issued, live births), not a rate."""
+        return self.denominator.text.strip() == "1"
+
 
 @dataclass(frozen=True)
 class ImportLayout:

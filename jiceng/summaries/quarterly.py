@@ -21,7 +21,7 @@ from jiceng.reporting.packs import all_packs
 def rate_codes(programme: str) -> list[str]:
     """The programme's rate indicators (counts such as packs issued are not ranked)."""
     pack = all_packs()[programme]
-    return [code for code, ind in pack.indicators.items() if ind.denominator.text.strip() != "1"]
+    return [code for code, ind in pack.indicators.items() if not ind.is_count]
 
 
 @dataclass
