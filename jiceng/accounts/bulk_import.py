@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access, actions
 from jiceng.accounts.models import Role, User
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import (
     CHOICE,
@@ -264,7 +265,7 @@ def import_users(user, source, *, filename: str = "") -> UserImportResult:
     result.report = report
     record(
         actor=user,
-        action="user.import",
+        action=actions_catalog.USER_IMPORT,
         object_type="accounts.import",
         object_repr=f"用户导入 {filename}"[:200],
         unit=root,

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import (
     CHOICE,
@@ -449,7 +450,7 @@ def import_units(user, source, *, filename: str = "") -> UnitImportResult:
         result.unchanged = [code for code in in_file if code not in touched]
     record(
         actor=user,
-        action="unit.import",
+        action=actions_catalog.UNIT_IMPORT,
         object_type="orgunits.import",
         object_repr=f"组织机构导入 {filename}"[:200],
         unit=root,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.errors import Conflict
 from jiceng.orgunits.models import Level, OrgUnit
@@ -270,7 +271,9 @@ def set_values(
         )
         record(
             actor=acting_user,
-            action="report.override" if origin == DataValue.Origin.OVERRIDE else "report.value",
+            action=actions_catalog.REPORT_OVERRIDE
+            if origin == DataValue.Origin.OVERRIDE
+            else actions_catalog.REPORT_VALUE,
             obj=report,
             unit=report.unit,
             before={code: str(before) if before is not None else None},

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import MAX_FILE_BYTES, UNREADABLE, CellError, RowError
 from jiceng.documents.files import RenderedFile
@@ -288,7 +289,7 @@ def _save(user, ds, layout, planned, units, result: LayoutImportResult) -> None:
                 result.reports.append(report)
                 record(
                     actor=user,
-                    action="report.import",
+                    action=actions_catalog.REPORT_IMPORT,
                     obj=report,
                     unit=unit,
                     after={

@@ -29,6 +29,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.documents.excel import DECIMAL, MAX_FILE_BYTES, UNREADABLE, CellError, Column, RowError, parse_decimal
 from jiceng.documents.hostile import check_workbook_archive
@@ -245,7 +246,7 @@ def import_typed_report(
                 actions.set_values(report, changed, acting_user=user, expected_version=expected_version)
             record(
                 actor=user,
-                action="report.import",
+                action=actions_catalog.REPORT_IMPORT,
                 obj=report,
                 unit=unit,
                 after={

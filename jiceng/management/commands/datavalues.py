@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.http import Http404
 
@@ -21,10 +20,6 @@ from jiceng.accounts import access
 from jiceng.management.acting_user import acting_user, add_user_argument
 from jiceng.management.domain_command import DomainCommand
 from jiceng.reporting import actions, exchange
-
-
-def _messages(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 class Command(DomainCommand):
@@ -54,10 +49,7 @@ class Command(DomainCommand):
             self._import(user, options)
 
     def _export(self, user, options) -> None:
-        try:
-            ds = actions.check_dataset(options["dataset"])
-        except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+        ds = actions.check_dataset(options["dataset"])
         if options.get("under"):
             try:
                 root = access.unit_in_scope_or_404(user, options["under"])
@@ -70,12 +62,9 @@ class Command(DomainCommand):
             raise CommandError(f"--out：目录 {path.parent} 不存在")
         if path.is_dir():
             raise CommandError(f"--out：{path} 是目录，请写文件名")
-        try:
-            result = exchange.export(
-                user, ds, root, [options["period"]], official=not options["working"], fmt=options["format"]
-            )
-        except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+        result = exchange.export(
+            user, ds, root, [options["period"]], official=not options["working"], fmt=options["format"]
+        )
         path.write_bytes(result.content)
         figures = "工作数据" if options["working"] else "正式数据"
         self.stdout.write(

@@ -16,7 +16,6 @@ import json
 import unicodedata
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.http import Http404
 
@@ -29,10 +28,6 @@ from jiceng.reporting.packs import all_datasets, datasets_reported_by
 from jiceng.reporting.serialize import find_report, report_dict, statuses_dict
 
 SEVERITY = {"error": "错误", "warning": "警告"}
-
-
-def _messages(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
 
 
 class Command(DomainCommand):
@@ -71,8 +66,6 @@ class Command(DomainCommand):
             report = find_report(user, options["unit"], options["period"], code)
         except Http404:
             raise CommandError(f"未找到该单位 {options['unit']}（不存在或不在您的管辖范围内）") from None
-        except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
         if verb == "show":
             data = report_dict(report)
             if options["json"]:
@@ -122,21 +115,18 @@ class Command(DomainCommand):
                 raise CommandError(f"未找到该单位 {options['under']}（不存在或不在您的管辖范围内）") from None
         else:
             root = access.scope_root(user)
-        try:
-            ds = actions.check_dataset(
-                options.get("dataset")
-                or next(
-                    (
-                        d.code
-                        for d in all_datasets().values()
-                        if d.is_reported_by(root) or queries.reporting_units(root, d.reporting_level, d)
-                    ),
-                    "",
-                )
+        ds = actions.check_dataset(
+            options.get("dataset")
+            or next(
+                (
+                    d.code
+                    for d in all_datasets().values()
+                    if d.is_reported_by(root) or queries.reporting_units(root, d.reporting_level, d)
+                ),
+                "",
             )
-            period = actions.check_period(options.get("period") or queries.reporting_period(ds).code, ds)
-        except ValidationError as exc:
-            raise CommandError(_messages(exc)) from None
+        )
+        period = actions.check_period(options.get("period") or queries.reporting_period(ds).code, ds)
         data = statuses_dict(ds, root, period)
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=1))
