@@ -17,7 +17,7 @@ from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
 from jiceng.errors import Conflict
-from jiceng.nutrition import actions, eligibility
+from jiceng.nutrition import actions, eligibility, queries
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, ForceMajeure, Move
 from jiceng.standards.idnumber import mask_id_number, mask_phone
 
@@ -641,13 +641,7 @@ class ForceMajeureView(WriteApiView):
         if not access.can(request.user, "registers.view"):
             raise Http404("未找到该页面")
         root = access.scope_root(request.user)
-        rows = [
-            row
-            for row in ForceMajeure.objects.filter(withdrawn=False)
-            .select_related("unit", "declared_by")
-            .order_by("-first_month", "-id")
-            if row.unit.path.startswith(root.path) or root.path.startswith(row.unit.path)
-        ]
+        rows = queries.force_majeure_for(root)
         return Response(ForceMajeureSerializer(rows, many=True).data)
 
     @extend_schema(

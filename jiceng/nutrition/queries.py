@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
-from jiceng.nutrition.models import Child, Collection, Residence
+from jiceng.nutrition.models import Child, Collection, ForceMajeure, Residence
 from jiceng.nutrition.rules.engine import Decision, PriorityPlan
 from jiceng.orgunits.models import OrgUnit, subtree_q
 from jiceng.periods import add_months, month_code
@@ -16,6 +16,18 @@ from jiceng.periods import add_months, month_code
 def children_in(unit: OrgUnit) -> QuerySet[Child]:
     """Children registered in the unit's subtree (merged duplicates excluded)."""
     return Child.objects.filter(subtree_q(unit.path, "village__path"), merged_into__isnull=True)
+
+
+def force_majeure_for(root: OrgUnit) -> list[ForceMajeure]:
+    """The force-majeure declarations in force for ``root``: made for a unit in its subtree, or above it;
+    latest first. The page and the API list the same rows."""
+    return [
+        row
+        for row in ForceMajeure.objects.filter(withdrawn=False)
+        .select_related("unit", "declared_by")
+        .order_by("-first_month", "-id")
+        if row.unit.path.startswith(root.path) or root.path.startswith(row.unit.path)
+    ]
 
 
 def registered_children_count(unit: OrgUnit) -> int:

@@ -16,7 +16,7 @@ from jiceng.nutrition import actions, eligibility, queries
 from jiceng.nutrition.api import full_identity_shown
 from jiceng.nutrition.forms import AssessmentForm, ChildForm, CollectionForm, ConsentForm, ForceMajeureForm, MoveForm
 from jiceng.nutrition.growth_chart import zscore_chart_svg
-from jiceng.nutrition.models import Child, ForceMajeure, Move
+from jiceng.nutrition.models import Child, Move
 from jiceng.nutrition.timeline import child_timeline
 from jiceng.orgunits.models import Level
 from jiceng.standards.idnumber import mask_id_number, mask_phone
@@ -247,14 +247,7 @@ def force_majeure(request):
             messages.success(request, _("已认定不可抗力"))
             return redirect("force_majeure")
     root = access.scope_root(request.user)
-    # declarations that apply here: made for a unit in the subtree, or above it
-    declarations = [
-        row
-        for row in ForceMajeure.objects.filter(withdrawn=False)
-        .select_related("unit", "declared_by")
-        .order_by("-first_month")
-        if row.unit.path.startswith(root.path) or root.path.startswith(row.unit.path)
-    ]
+    declarations = queries.force_majeure_for(root)
     return render(
         request,
         "nutrition/force_majeure.html",
