@@ -389,6 +389,22 @@ def _open(source) -> Workbook:
     return load_workbook(source, read_only=True, data_only=True)
 
 
+def open_upload(source, too_big: str) -> Workbook | str:
+    """An uploaded workbook opened read-only, or the Chinese reason it is refused: larger than
+    ``MAX_FILE_BYTES`` (``too_big`` says what to do), a zip bomb (checked before openpyxl unpacks
+    anything), or not a readable .xlsx. Every Excel import opens its file through here."""
+    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
+    if size is not None and size > MAX_FILE_BYTES:
+        return f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：{too_big}"
+    bomb = hostile.check_workbook_archive(source)
+    if bomb:
+        return bomb
+    try:
+        return _open(source)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
+        return UNREADABLE
+
+
 def _data_sheet(workbook, spec: SheetSpec):
     if spec.title in workbook.sheetnames:
         return workbook[spec.title]
@@ -404,22 +420,9 @@ def read_sheet(spec: SheetSpec, source) -> SheetRead:
     Blank rows at the end are ignored; a blank row followed by data is an error (rows below it
     would otherwise be silently lost by people who stop reading at the first gap)."""
     result = SheetRead()
-    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
-    if size is not None and size > MAX_FILE_BYTES:
-        result.errors.append(RowError(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB），请分成几个文件导入"))
-        result.fatal = True
-        return result
-    bomb = hostile.check_workbook_archive(source)  # before openpyxl unpacks anything
-    if bomb:
-        result.errors.append(RowError(bomb))
-        result.fatal = True
-        return result
-    try:
-        workbook = _open(source)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        result.errors.append(
-            RowError("无法读取该文件：请上传 Excel 的 .xlsx 文件（.xls 或 .csv 请先在 Excel 中另存为 .xlsx）")
-        )
+    workbook = open_upload(source, "请分成几个文件导入")
+    if isinstance(workbook, str):
+        result.errors.append(RowError(workbook))
         result.fatal = True
         return result
     try:

@@ -13,22 +13,18 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
-from jiceng.documents.excel import MAX_FILE_BYTES, UNREADABLE, CellError, RowError
+from jiceng.documents.excel import CellError, RowError, open_upload
 from jiceng.documents.files import RenderedFile
-from jiceng.documents.hostile import check_workbook_archive
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions
@@ -186,19 +182,9 @@ def import_layout(user, layout: ImportLayout, source, *, period_code: str | None
 
 
 def _read_rows(source, layout: ImportLayout, result: LayoutImportResult) -> list[tuple] | None:
-    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
-    if size is not None and size > MAX_FILE_BYTES:
-        result.errors.append(_error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：请检查是否选错了文件"))
-        return None
-    if bomb := check_workbook_archive(source):
-        result.errors.append(_error(bomb))
-        return None
-    try:
-        book = load_workbook(
-            io.BytesIO(source) if isinstance(source, bytes | bytearray) else source, read_only=True, data_only=True
-        )
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        result.errors.append(_error(UNREADABLE))
+    book = open_upload(source, "请检查是否选错了文件")
+    if isinstance(book, str):
+        result.errors.append(_error(book))
         return None
     try:
         sheet = book.worksheets[0]

@@ -16,23 +16,18 @@ Cell parsing and error rows reuse ``jiceng.documents.excel``.
 
 from __future__ import annotations
 
-import io
 import math
 import re
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
-from jiceng.documents.excel import DECIMAL, MAX_FILE_BYTES, UNREADABLE, CellError, Column, RowError, parse_decimal
-from jiceng.documents.hostile import check_workbook_archive
+from jiceng.documents.excel import DECIMAL, CellError, Column, RowError, open_upload, parse_decimal
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting import actions
@@ -105,21 +100,9 @@ def read_typed_sheet(ds: DataSet, source, *, unit: OrgUnit, period: Period) -> T
     """Read the values of a typed report, reporting every bad cell (nothing is saved here)."""
     sheet_read = TypedSheet()
     errors = sheet_read.errors
-    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else None)
-    if size is not None and size > MAX_FILE_BYTES:
-        errors.append(
-            _error(f"文件过大（超过 {MAX_FILE_BYTES // 1024 // 1024} MB）：月报表只有一页，请检查是否选错了文件")
-        )
-        return sheet_read
-    if bomb := check_workbook_archive(source):
-        errors.append(_error(bomb))
-        return sheet_read
-    try:
-        book = load_workbook(
-            io.BytesIO(source) if isinstance(source, bytes | bytearray) else source, read_only=True, data_only=True
-        )
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError):
-        errors.append(_error(UNREADABLE))
+    book = open_upload(source, "报表只有一页，请检查是否选错了文件")
+    if isinstance(book, str):
+        errors.append(_error(book))
         return sheet_read
     try:
         sheet = book.worksheets[0]
