@@ -107,3 +107,30 @@ def unlock_user(user: User, *, acting_user) -> None:
     access.require_unit_in_scope(acting_user, user.unit)
     axes_reset(username=user.username)
     record(actor=acting_user, action=actions_catalog.USER_UNLOCK, obj=user, unit=user.unit)
+
+
+@transaction.atomic
+def issue_api_token(user: User):
+    """The user's API token (POST /api/token/): the valid one, or a new one in place of an expired one —
+    a new token is in the audit trail (never its key)."""
+    from rest_framework.authtoken.models import Token
+
+    from jiceng.accounts.tokens import is_expired
+
+    token = Token.objects.select_for_update().filter(user=user).first()
+    if token is not None and is_expired(token):
+        token.delete()
+        token = None
+    if token is None:
+        token = Token.objects.create(user=user)
+        record(actor=user, action=actions_catalog.USER_TOKEN_ISSUE, obj=user, unit=user.unit, after={"token": "新令牌"})
+    return token
+
+
+@transaction.atomic
+def revoke_api_token(user: User) -> int:
+    """End the user's API tokens at once (POST /api/token/revoke/), in the audit trail."""
+    count = revoke_tokens(user)
+    if count:
+        record(actor=user, action=actions_catalog.USER_TOKEN_REVOKE, obj=user, unit=user.unit, after={"revoked": count})
+    return count

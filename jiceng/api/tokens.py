@@ -10,20 +10,18 @@ told the system is busy (503).
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jiceng.accounts import actions as account_actions
 from jiceng.accounts.hashers import HashingBusy
-from jiceng.accounts.signals import revoke_tokens
 from jiceng.accounts.throttle import THROTTLED_MESSAGE, Attempt
-from jiceng.accounts.tokens import expires_at, is_expired
+from jiceng.accounts.tokens import expires_at
 
 _TOKEN_RESPONSE = inline_serializer(
     "ApiToken", {"token": serializers.CharField(), "expires_at": serializers.DateTimeField()}
@@ -63,13 +61,7 @@ class ObtainTokenView(ObtainAuthToken):
             )
         attempt.succeeded()
         user = serializer.validated_data["user"]
-        with transaction.atomic():
-            token = Token.objects.select_for_update().filter(user=user).first()
-            if token is not None and is_expired(token):
-                token.delete()
-                token = None
-            if token is None:
-                token = Token.objects.create(user=user)
+        token = account_actions.issue_api_token(user)
         return Response({"token": token.key, "expires_at": expires_at(token)})
 
 
@@ -85,5 +77,5 @@ class RevokeTokenView(APIView):
         responses={204: OpenApiResponse(description="令牌已作废")},
     )
     def post(self, request, *args, **kwargs):
-        revoke_tokens(request.user)
+        account_actions.revoke_api_token(request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -23,6 +23,8 @@ USER_ACTIVATE = "user.activate"
 USER_DEACTIVATE = "user.deactivate"
 USER_UNLOCK = "user.unlock"
 USER_IMPORT = "user.import"
+USER_TOKEN_ISSUE = "user.token_issue"
+USER_TOKEN_REVOKE = "user.token_revoke"
 
 # --- the child register (jiceng/nutrition) -------------------------------------------------------
 CHILD_REGISTER = "child.register"
@@ -129,6 +131,8 @@ ACTION_LABELS: dict[str, str] = {
     USER_DEACTIVATE: "停用用户",
     USER_UNLOCK: "解除登录锁定",
     USER_IMPORT: "批量导入用户",
+    USER_TOKEN_ISSUE: "签发API令牌",
+    USER_TOKEN_REVOKE: "作废API令牌",
     CHILD_REGISTER: "登记儿童",
     CHILD_REGISTER_REFUSED: "拒绝登记（身份证号已在其他辖区登记）",
     CHILD_UPDATE: "修改儿童信息",

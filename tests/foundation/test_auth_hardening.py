@@ -334,3 +334,17 @@ def test_the_loser_of_a_review_race_is_told_who_returned_it(tree, registers):  #
         t.join()
     assert outcome and "None" not in outcome[0]
     assert "已由 张院长 于" in outcome[0] and "退回" in outcome[0]
+
+
+def test_issuing_and_revoking_an_api_token_are_in_the_audit_trail(tree):
+    from rest_framework.test import APIClient
+
+    from jiceng.audit.models import AuditEntry
+
+    client = APIClient()
+    token = client.post("/api/token/", {"username": "xz_officer", "password": TEST_PASSWORD}, format="json").json()
+    issued = AuditEntry.objects.get(action="user.token_issue")
+    assert issued.actor == tree.township_officer and token["token"] not in str(issued.after)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token['token']}")
+    assert client.post("/api/token/revoke/").status_code == 204
+    assert AuditEntry.objects.get(action="user.token_revoke").after == {"revoked": 1}
