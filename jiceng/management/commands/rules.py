@@ -12,7 +12,7 @@ class Command(BaseCommand):
         parser.add_argument("--failures-only", action="store_true")
 
     def handle(self, *args, verb, files, failures_only, **options):
-        from jiceng.nutrition.rules.cases import format_results, run_case_files
+        from jiceng.policy.cases import format_results, run_case_files
 
         results = run_case_files(files)
         self.stdout.write(format_results(results, failures_only=failures_only))

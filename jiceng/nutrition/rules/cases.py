@@ -29,20 +29,35 @@ A case with a top-level ``measure:`` key (instead of ``child:``) is a measuremen
 checked by :func:`jiceng.nutrition.rules.measurement_cases.check_measurement_case`; a file may
 mix both kinds. A malformed case is reported as an error in that case, never a crash.
 
-Run: ``jiceng rules check FILE...`` or ``python -m jiceng.nutrition.rules.cases FILE...``.
+The file handling, the console report and ``main`` are the shared runner's
+(:mod:`jiceng.policy.cases`, which also runs the other programmes' cases); this module checks the
+nutrition programme's kinds of case (``child:`` and ``measure:``) and registers them there.
+
+Run: ``jiceng rules check FILE...`` or ``python -m jiceng.policy.cases FILE...``.
 """
 
 from __future__ import annotations
 
-import argparse
 import re
-import sys
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
 
-import yaml
+from jiceng.policy.cases import (
+    ERROR,
+    FAIL,
+    PASS,
+    CaseError,
+    CaseResult,
+    format_results,
+    load_case_file,
+    main,
+    register_case_kind,
+    run_case_file,
+    run_case_files,
+)
+from jiceng.policy.cases import parse_bool as _parse_bool
+from jiceng.policy.cases import parse_date as _parse_date
+from jiceng.policy.cases import unknown_keys as _unknown_keys
 
 from .evaluation import evaluate
 from .facts import EVENT_TYPES, STATUSES, ChildFacts, Decision, Event
@@ -66,73 +81,9 @@ EXPECT_KEYS = (
     "blocked_by",
     "history",
 )
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _RULE_ID = re.compile(r"^E\d+$")
 
-PASS, FAIL, ERROR = "PASS", "FAIL", "ERROR"
-
-
-@dataclass
-class CaseResult:
-    """The outcome of one case."""
-
-    source: str
-    index: int  # 1-based position in its file (0 for a file-level error)
-    name: str
-    differences: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-    details: list[str] = field(default_factory=list)  # the engine's reasons, shown on failure
-    kind: str = "eligibility"  # or "measurement"
-
-    @property
-    def passed(self) -> bool:
-        return not self.differences and not self.errors
-
-    @property
-    def outcome(self) -> str:
-        if self.errors:
-            return ERROR
-        return FAIL if self.differences else PASS
-
-    @property
-    def label(self) -> str:
-        return f"{self.source} #{self.index} {self.name}" if self.index else f"{self.source} {self.name}"
-
-
-class CaseError(ValueError):
-    """A malformed case; ``messages`` lists every problem found."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("; ".join(messages))
-        self.messages = messages
-
-
 # --- parsing -------------------------------------------------------------------------------
-
-
-def _parse_date(value: object, where: str, problems: list[str]) -> date | None:
-    if isinstance(value, date) and not hasattr(value, "hour"):
-        return value
-    if isinstance(value, str) and _ISO_DATE.match(value.strip()):
-        try:
-            return date.fromisoformat(value.strip())
-        except ValueError:
-            pass
-    problems.append(f"{where}: 日期 {value!r} 无效,应为 YYYY-MM-DD (bad date)")
-    return None
-
-
-def _unknown_keys(mapping: dict, allowed: Iterable[str], where: str, problems: list[str]) -> None:
-    unknown = [str(key) for key in mapping if key not in allowed]
-    if unknown:
-        problems.append(f"{where}: 未知字段 {', '.join(unknown)} (unknown key; allowed: {', '.join(allowed)})")
-
-
-def _parse_bool(value: object, where: str, problems: list[str]) -> bool | None:
-    if isinstance(value, bool):
-        return value
-    problems.append(f"{where}: {value!r} 应为 true/false (must be a boolean)")
-    return None
 
 
 def _parse_child(raw: object, problems: list[str]) -> ChildFacts | None:
@@ -396,87 +347,19 @@ def run_case(case: object, source: str = "", index: int = 0) -> CaseResult:
     return result
 
 
-class _CaseLoader(yaml.SafeLoader):
-    """Safe YAML, except that an impossible unquoted date (2024-13-01) stays text.
+__all__ = [
+    "ERROR",
+    "FAIL",
+    "PASS",
+    "CaseError",
+    "CaseResult",
+    "format_results",
+    "load_case_file",
+    "main",
+    "run_case",
+    "run_case_file",
+    "run_case_files",
+]
 
-    The case parser then reports it as a bad date in that case instead of the whole file failing.
-    """
-
-
-def _lenient_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:
-        return loader.construct_scalar(node)
-
-
-_CaseLoader.add_constructor("tag:yaml.org,2002:timestamp", _lenient_timestamp)
-
-
-def load_case_file(path: str | Path) -> list:
-    """The list of cases in a YAML file; :class:`CaseError` if the file cannot be read as one."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            content = yaml.load(handle, Loader=_CaseLoader)  # a SafeLoader subclass
-    except OSError as error:
-        raise CaseError([f"无法读取文件 (cannot read file): {error}"]) from error
-    except yaml.YAMLError as error:
-        raise CaseError([f"YAML 格式错误 (YAML syntax error): {error}"]) from error
-    if content is None:
-        return []
-    if not isinstance(content, list):
-        raise CaseError(["文件顶层应为用例列表 (the file must be a list of cases)"])
-    return content
-
-
-def run_case_file(path: str | Path) -> list[CaseResult]:
-    source = str(path)
-    try:
-        cases = load_case_file(path)
-    except CaseError as error:
-        return [CaseResult(source=source, index=0, name="(文件 file)", errors=error.messages)]
-    return [run_case(case, source, index) for index, case in enumerate(cases, start=1)]
-
-
-def run_case_files(paths: Iterable[str | Path]) -> list[CaseResult]:
-    """Run every case of every file, in order."""
-    results: list[CaseResult] = []
-    for path in paths:
-        results.extend(run_case_file(path))
-    return results
-
-
-def format_results(results: list[CaseResult], failures_only: bool = False) -> str:
-    """Console report: one line per case (PASS/FAIL/ERROR), the differences, and a summary."""
-    lines = []
-    for result in results:
-        if failures_only and result.passed:
-            continue
-        lines.append(f"{result.outcome:<5} {result.label}")
-        for message in result.errors + result.differences:
-            lines.append(f"      {message}")
-        for message in result.details:
-            lines.append(f"        {message}")
-    passed = sum(result.passed for result in results)
-    failed = sum(result.outcome == FAIL for result in results)
-    errors = sum(result.outcome == ERROR for result in results)
-    lines.append(
-        f"共 {len(results)} 例:通过 {passed},失败 {failed},错误 {errors} "
-        f"({len(results)} cases: {passed} passed, {failed} failed, {errors} errors)"
-    )
-    return "\n".join(lines)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``jiceng rules check FILE...``: 0 when every case passes, 1 otherwise."""
-    parser = argparse.ArgumentParser(prog="jiceng rules check", description="检查规则用例 (check rule cases)")
-    parser.add_argument("files", nargs="+", help="YAML 用例文件 (case files)")
-    parser.add_argument("--failures-only", action="store_true", help="只显示未通过的用例 (show failures only)")
-    options = parser.parse_args(argv)
-    results = run_case_files(options.files)
-    print(format_results(results, failures_only=options.failures_only))
-    return 0 if results and all(result.passed for result in results) else 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+register_case_kind("child", run_case)
+register_case_kind("measure", run_case)

@@ -1,157 +1,49 @@
-"""Dated policy parameters (OpenFisca style), read from ``parameters/*.yaml``.
+"""The nutrition-pack programme's dated parameters, read from ``parameters/*.yaml`` beside this module.
 
-Every number of the nutrition-pack programme lives in a YAML file next to this module,
-with its values by effective date and the clause it comes from::
+The reading (values by effective date, each quoting its clause) is :mod:`jiceng.policy.parameters`,
+shared with the other programmes; this module is the nutrition programme's set of them::
 
-    upper_age_months:
-      description: 停止发放的足月龄上限
-      reference: 「……服满36月龄的幼儿即停止发放」
-      values:
-        2018-01-01: 24
-        2020-04-01: 36
-
-``parameter("upper_age_months", date(2020, 3, 31))`` is 24; on 2020-04-01 and later it is 36.
-
-A top-level entry is a dated parameter when it is a mapping with ``values``,
-``description`` or ``reference``; such an entry must be well formed. Other entries
-(for example ``anaemia.yaml``, which its own module reads) are left alone.
-
-*Reading:* a day before a parameter's first effective date uses its first value
-(the source gives no earlier rule).
-
-The files are parsed once per process (cached); a look-up is a dict access and, only
-for a parameter that has changed over time, a bisect on its sorted dates.
+    parameter("upper_age_months", date(2020, 3, 31))   # 24; 36 from 2020-04-01
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from pathlib import Path
 
-import yaml
+from jiceng.policy.parameters import Parameter, ParameterError, ParameterSet, read_parameter_files
+
+__all__ = [
+    "PARAMETERS_DIR",
+    "Parameter",
+    "ParameterError",
+    "get_parameter",
+    "load_parameters",
+    "parameter",
+    "parameter_changes",
+    "read_parameter_files",
+]
 
 PARAMETERS_DIR = Path(__file__).resolve().parent / "parameters"
 
-_PARAMETER_MARKERS = ("values", "description", "reference")
+_SET = ParameterSet(PARAMETERS_DIR)
 
 
-class ParameterError(ValueError):
-    """A parameter file is malformed or a parameter does not exist."""
-
-
-@dataclass(frozen=True)
-class Parameter:
-    """One policy number with its values by effective date."""
-
-    name: str
-    description: str
-    reference: str
-    unit: str
-    dates: tuple[date, ...]
-    values: tuple[int | float, ...]
-
-    def at(self, on: date) -> int | float:
-        """The value in force on ``on`` (the latest effective date on or before it)."""
-        if on >= self.dates[-1]:
-            return self.values[-1]
-        index = bisect_right(self.dates, on) - 1
-        return self.values[max(index, 0)]
-
-    def changes(self) -> list[tuple[date, int | float]]:
-        """(effective date, value) pairs in date order."""
-        return list(zip(self.dates, self.values, strict=False))
-
-    @property
-    def smallest(self) -> int | float:
-        return min(self.values)
-
-    @property
-    def largest(self) -> int | float:
-        return max(self.values)
-
-
-def _as_date(value: object, where: str) -> date:
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value))
-    except ValueError as error:
-        raise ParameterError(f"{where}: 生效日期 {value!r} 不是 YYYY-MM-DD 格式 (bad effective date)") from error
-
-
-def _parse_parameter(name: str, entry: dict, source: str) -> Parameter:
-    where = f"{source}: {name}"
-    raw_values = entry.get("values")
-    if not isinstance(raw_values, dict) or not raw_values:
-        raise ParameterError(f"{where}: 缺少 values (missing dated values)")
-    if not entry.get("reference"):
-        raise ParameterError(f"{where}: 缺少 reference (every number must quote its clause)")
-    pairs = []
-    for raw_date, value in raw_values.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ParameterError(f"{where}: {raw_date} 的值 {value!r} 不是数字 (value must be a number)")
-        pairs.append((_as_date(raw_date, where), value))
-    pairs.sort()
-    return Parameter(
-        name=name,
-        description=str(entry.get("description", "")),
-        reference=str(entry["reference"]),
-        unit=str(entry.get("unit", "")),
-        dates=tuple(day for day, _ in pairs),
-        values=tuple(value for _, value in pairs),
-    )
-
-
-def _is_parameter_entry(entry: object) -> bool:
-    return isinstance(entry, dict) and any(marker in entry for marker in _PARAMETER_MARKERS)
-
-
-def read_parameter_files(directory: Path) -> dict[str, Parameter]:
-    """Parse every dated parameter in ``directory/*.yaml`` (uncached; see :func:`load_parameters`)."""
-    parameters: dict[str, Parameter] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        with path.open(encoding="utf-8") as handle:
-            content = yaml.safe_load(handle)
-        if not isinstance(content, dict):
-            continue
-        for name, entry in content.items():
-            if not _is_parameter_entry(entry):
-                continue
-            if name in parameters:
-                raise ParameterError(f"{path.name}: 参数 {name} 重复定义 (defined twice)")
-            parameters[name] = _parse_parameter(name, entry, path.name)
-    return parameters
-
-
-_loaded: dict[str, Parameter] = {}
-
-
-@cache
 def load_parameters() -> dict[str, Parameter]:
-    """All programme parameters, parsed once per process."""
-    _loaded.update(read_parameter_files(PARAMETERS_DIR))
-    return _loaded
+    """All programme parameters, parsed once per process (the same dict every time)."""
+    return _SET.load()
 
 
 def get_parameter(name: str) -> Parameter:
     """The :class:`Parameter` called ``name``; :class:`ParameterError` if there is none."""
-    try:
-        return (_loaded or load_parameters())[name]
-    except KeyError:
-        raise ParameterError(f"未定义的参数 {name!r} (unknown parameter)") from None
+    return _SET.get(name)
 
 
 def parameter(name: str, on: date) -> int | float:
     """The value of parameter ``name`` in force on ``on``."""
-    item = _loaded.get(name) or get_parameter(name)
-    if on >= item.dates[-1]:
-        return item.values[-1]
-    return item.at(on)
+    return _SET.value(name, on)
 
 
 def parameter_changes(name: str) -> list[tuple[date, int | float]]:
     """(effective date, value) pairs of parameter ``name``, in date order."""
-    return list(get_parameter(name).changes())
+    return _SET.changes(name)
