@@ -25,6 +25,8 @@ class AccessDenied(PermissionError):
 # and phone numbers on one child's page and API record (the village doctor registering and checking their own
 # children); ``registers.reveal_identity`` may ask for them on one child (``?reveal=1``), each time audited.
 # Lists, exports, the audit trail and logs are masked for every role.
+# Work summaries: ``summaries.edit`` drafts (the township programme officer 公卫专干, the county MCH centre),
+# ``summaries.approve`` approves (审定: the township director 院长 = reviewer, the county health bureau).
 CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_DOCTOR: frozenset(
         {
@@ -49,6 +51,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "analysis.view",
             "activities.edit",
             "force_majeure.declare",
+            "summaries.edit",
         }
     ),
     Role.TOWNSHIP_REVIEWER: frozenset(
@@ -62,7 +65,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "audit.view",
             "activities.edit",
             "force_majeure.declare",
-            "summaries.edit",
+            "summaries.approve",
         }
     ),
     Role.COUNTY_MCH: frozenset(
@@ -80,7 +83,15 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         }
     ),
     Role.COUNTY_BUREAU: frozenset(
-        {"registers.view", "analysis.view", "audit.view", "targets.edit", "summaries.edit", "force_majeure.declare"}
+        {
+            "registers.view",
+            "analysis.view",
+            "audit.view",
+            "targets.edit",
+            "summaries.edit",
+            "summaries.approve",
+            "force_majeure.declare",
+        }
     ),
     Role.ADMIN: frozenset(
         {"registers.view", "analysis.view", "audit.view", "users.manage", "units.manage", "parameters.edit"}

@@ -110,6 +110,8 @@ EXPORT_INDICATORS = "export.indicators"
 SUMMARY_CREATE = "summary.create"
 SUMMARY_SAVE = "summary.save"
 SUMMARY_REFRESH = "summary.refresh"
+SUMMARY_APPROVE = "summary.approve"
+SUMMARY_REOPEN = "summary.reopen"
 EXPORT_SUMMARY = "export.summary"
 EXPORT_QUARTERLY = "export.quarterly"
 
@@ -190,6 +192,8 @@ ACTION_LABELS: dict[str, str] = {
     SUMMARY_CREATE: "生成工作总结",
     SUMMARY_SAVE: "修改工作总结",
     SUMMARY_REFRESH: "更新工作总结数据",
+    SUMMARY_APPROVE: "审定工作总结",
+    SUMMARY_REOPEN: "退回工作总结修改",
     EXPORT_SUMMARY: "导出工作总结",
     EXPORT_QUARTERLY: "导出季度分析",
     DEMO_LOAD: "加载演示数据",

@@ -481,6 +481,11 @@ def confirm_transfer(
         unit_field="receiver",
         pk=transfer.pk,
     )
+    if getattr(acting_user, "unit_id", None) != transfer.receiver_id:  # only who has the packs in hand
+        raise access.AccessDenied(
+            _("只有收货单位（%(unit)s）的人员可以确认收货：实收数量须由收到营养包的人清点后确认")
+            % {"unit": transfer.receiver.display_name}
+        )
     if transfer.status == Transfer.Status.CONFIRMED:
         who = transfer.received_by.display_name if transfer.received_by else _("他人")
         _conflict(

@@ -141,6 +141,7 @@ def card(request, code: str):
             "first_day": first_day,
             "last_day": last_day,
             "can_edit": can_edit,
+            "can_confirm": can_edit and request.user.unit_id == unit.pk,
             "can_receive": can_edit and unit.kind == Kind.MCH_CENTRE,
             "can_send": can_edit and queries.stock_children(unit).exists(),
             "is_clinic": unit.kind == Kind.VILLAGE_CLINIC,
@@ -245,7 +246,7 @@ def transfers(request):
     pending_rows = [
         {
             "transfer": t,
-            "can_confirm": can_edit and access.unit_is_visible(user, t.receiver),
+            "can_confirm": can_edit and user.unit_id == t.receiver_id,
             "overdue": (actions.today() - t.sent_on).days > days,
         }
         for t in pending
@@ -281,7 +282,16 @@ def transfer_confirm(request, pk: int):
                 % {"n": form.cleaned_data["received_quantity"], "b": transfer.batch.number},
             )
             return redirect("stock_card", code=transfer.receiver.code)
-    return render(request, "stock/confirm.html", {"transfer": transfer, "form": form, "unit": transfer.receiver})
+    return render(
+        request,
+        "stock/confirm.html",
+        {
+            "transfer": transfer,
+            "form": form,
+            "unit": transfer.receiver,
+            "can_confirm": request.user.unit_id == transfer.receiver_id,
+        },
+    )
 
 
 @login_required_keep_form

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
+from jiceng.documents.hostile import control_message
 from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import PeriodError, parse_period
 from jiceng.summaries import writer
@@ -59,7 +62,7 @@ def create_summary(unit: OrgUnit, period_code: str, *, official: bool = True, ac
     )
     record(
         actor=acting_user,
-        action="summary.create",
+        action=actions_catalog.SUMMARY_CREATE,
         obj=summary,
         unit=unit,
         after={"period": period.code, "official": official},
@@ -67,9 +70,73 @@ def create_summary(unit: OrgUnit, period_code: str, *, official: bool = True, ac
     return summary
 
 
-def _locked(summary: Summary, acting_user) -> Summary:
-    access.require(acting_user, "summaries.edit", _("您的角色不能编写工作总结"))
-    return access.object_in_scope_or_404(acting_user, Summary.objects.select_for_update(), pk=summary.pk)
+def _locked(summary: Summary, acting_user, capability: str = "summaries.edit") -> Summary:
+    if capability == "summaries.edit":
+        access.require(acting_user, capability, _("您的角色不能编写工作总结"))
+    else:
+        access.require(acting_user, capability, _("您的角色不能审定工作总结（由院长或县卫健局审定）"))
+    locked = access.object_in_scope_or_404(
+        acting_user, Summary.objects.select_for_update(of=("self",)).select_related("approved_by"), pk=summary.pk
+    )
+    if capability == "summaries.edit" and locked.approved:
+        raise ValidationError(
+            _("工作总结已由 %(who)s 于 %(at)s 审定，不能再修改；如需修改，请审定人退回")
+            % {"who": _who(locked.approved_by), "at": timezone.localtime(locked.approved_at).strftime("%Y-%m-%d %H:%M")}
+        )
+    return locked
+
+
+def _who(user) -> str:
+    return (getattr(user, "display_name", "") or getattr(user, "username", "")) if user else _("他人")
+
+
+@transaction.atomic
+def approve_summary(summary: Summary, *, acting_user) -> Summary:
+    """审定: the director approves the drafted summary as it stands (its current version). The approver is not
+    one of its authors (先起草、后审定)."""
+    summary = _locked(summary, acting_user, "summaries.approve")
+    if summary.approved:
+        raise ValidationError(_("工作总结已由 %(who)s 审定") % {"who": _who(summary.approved_by)})
+    if summary.created_by_id == acting_user.pk or summary.versions.filter(saved_by=acting_user).exists():
+        raise ValidationError(_("审定人不能是起草人：请由院长（审核人）审定本人未起草的工作总结"))
+    summary.approved_by, summary.approved_at, summary.approved_version = acting_user, timezone.now(), summary.version
+    summary.save(update_fields=["approved_by", "approved_at", "approved_version"])
+    record(
+        actor=acting_user,
+        action=actions_catalog.SUMMARY_APPROVE,
+        obj=summary,
+        unit=summary.unit,
+        after={"version": summary.version},
+    )
+    return summary
+
+
+@transaction.atomic
+def reopen_summary(summary: Summary, *, reason: str, acting_user) -> Summary:
+    """退回修改: the approver (or another approver of the same scope) reopens an approved summary, with a reason."""
+    summary = _locked(summary, acting_user, "summaries.approve")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("退回原因：请写明需要修改的地方")})
+    problem = control_message(_("退回原因"), reason, multiline=True)
+    if problem is None and len(reason) > 200:
+        problem = _("退回原因：不能超过200个字")
+    if problem:
+        raise ValidationError({"reason": problem})
+    if not summary.approved:
+        raise ValidationError(_("工作总结尚未审定，无需退回"))
+    summary.approved_by, summary.approved_at, summary.approved_version = None, None, None
+    summary.save(update_fields=["approved_by", "approved_at", "approved_version"])
+    record(
+        actor=acting_user,
+        action=actions_catalog.SUMMARY_REOPEN,
+        obj=summary,
+        unit=summary.unit,
+        before={"approved": True},
+        after={"approved": False},
+        reason=reason,
+    )
+    return summary
 
 
 @transaction.atomic
@@ -95,7 +162,7 @@ def save_summary(
     )
     record(
         actor=acting_user,
-        action="summary.save",
+        action=actions_catalog.SUMMARY_SAVE,
         obj=summary,
         unit=summary.unit,
         before=before,
@@ -137,7 +204,7 @@ def refresh_figures(summary: Summary, *, acting_user) -> tuple[Summary, list[str
     )
     record(
         actor=acting_user,
-        action="summary.refresh",
+        action=actions_catalog.SUMMARY_REFRESH,
         obj=summary,
         unit=summary.unit,
         after={"changed": changes, "kept_author_text": kept},

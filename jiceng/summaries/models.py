@@ -25,9 +25,20 @@ class Summary(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # 审定: the director (township reviewer / county bureau) approves the drafter's text; an approved summary
+    # is not edited until the approver reopens it (退回修改)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(_("审定时间"), null=True, blank=True)
+    approved_version = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_at is not None
 
 
 class SummaryVersion(models.Model):

@@ -66,7 +66,14 @@ def summary_edit(request, pk: int):
     data = request.POST if request.method == "POST" else restored
     if request.method == "POST":
         try:
-            if request.POST.get("action") == "refresh":
+            action = request.POST.get("action")
+            if action == "approve":
+                actions.approve_summary(summary, acting_user=request.user)
+                messages.success(request, _("已审定"))
+            elif action == "reopen":
+                actions.reopen_summary(summary, reason=request.POST.get("reason", ""), acting_user=request.user)
+                messages.success(request, _("已退回起草人修改"))
+            elif action == "refresh":
                 summary, changes = actions.refresh_figures(summary, acting_user=request.user)
                 messages.success(request, _("已按最新数据更新"))
                 for change in changes:
@@ -99,7 +106,8 @@ def summary_edit(request, pk: int):
             "opening": data.get("opening", summary.opening) if data is not None else summary.opening,
             "flags": flags,
             "versions": summary.versions.select_related("saved_by")[:20],
-            "can_edit": access.can(request.user, "summaries.edit"),
+            "can_edit": access.can(request.user, "summaries.edit") and not summary.approved,
+            "can_approve": access.can(request.user, "summaries.approve"),
             "provisional": current.provisional,
         },
     )

@@ -52,7 +52,7 @@ def test_exports_say_their_chinese_name_are_never_cached_and_are_logged_once(cli
     _expect_file(response, f"{town.name}_2026Q4_季度分析.docx")
     _logged_once("export.quarterly", tree.township_reviewer)
 
-    summary = summaries.create_summary(town, "2026Q4", official=False, acting_user=tree.township_reviewer)
+    summary = summaries.create_summary(town, "2026Q4", official=False, acting_user=tree.township_officer)
     response = client.get(f"/summaries/{summary.pk}/download.docx")
     _expect_file(response, f"{summary.title}.docx")
     _logged_once("export.summary", tree.township_reviewer)

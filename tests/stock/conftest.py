@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from jiceng.accounts.models import Role, User
 from jiceng.nutrition.models import Collection
 from jiceng.stock import actions
 from jiceng.stock.models import Batch
@@ -32,13 +33,11 @@ def pass_down(tree, sender, receiver, quantity, *, batch=None, on=None):
     """Send and confirm in full; returns the transfers."""
     on = on or today()
     senders = {tree.mch.pk: tree.county_mch}
-    receivers = {tree.town_a.pk: tree.township_officer, tree.village_a1.pk: tree.village_doctor}
     user = senders.get(sender.pk, tree.township_officer)
     transfers = actions.send_transfer(sender, receiver, quantity=quantity, sent_on=on, batch=batch, acting_user=user)
-    for t in transfers:
-        actions.confirm_transfer(
-            t, received_quantity=t.quantity, received_on=on, acting_user=receivers.get(receiver.pk, tree.county_mch)
-        )
+    receiving = User.objects.filter(unit=receiver, role__in=[Role.TOWNSHIP_OFFICER, Role.VILLAGE_DOCTOR]).first()
+    for t in transfers:  # only the receiving unit's staff confirm
+        actions.confirm_transfer(t, received_quantity=t.quantity, received_on=on, acting_user=receiving)
     return transfers
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 
+from jiceng.accounts.models import Role, User
 from jiceng.nutrition.models import Collection
 from jiceng.stock import actions, queries
 from jiceng.stock.models import Reason, StockBalance, StockLine, Transfer
@@ -84,12 +85,13 @@ def test_concurrent_transfers_and_double_confirm(tree):
     assert sorted(kind for kind, _ in results) == ["error", "ok"], results
     assert StockBalance.objects.get(unit=tree.mch).quantity == 30
     [transfer] = Transfer.objects.all()
+    receiving, _new = User.objects.get_or_create(  # only the receiving unit's staff confirm
+        unit=transfer.receiver, role=Role.TOWNSHIP_OFFICER, defaults={"username": f"officer_{transfer.receiver.code}"}
+    )
 
     def confirm():
         with transaction.atomic():
-            done = actions.confirm_transfer(
-                transfer, received_quantity=70, received_on=today(), acting_user=tree.county_mch
-            )
+            done = actions.confirm_transfer(transfer, received_quantity=70, received_on=today(), acting_user=receiving)
             time.sleep(0.3)
             return done
 

@@ -18,7 +18,7 @@ from tests.conftest import has_libreoffice
 @pytest.fixture
 def summary(tree, registers):
     targets.set_target("NUT_COVERAGE", tree.county, 2026, "85", acting_user=tree.county_bureau)
-    return actions.create_summary(tree.town_a, "2026Q4", official=False, acting_user=tree.township_reviewer)
+    return actions.create_summary(tree.town_a, "2026Q4", official=False, acting_user=tree.township_officer)
 
 
 def test_the_draft_says_what_the_indicators_say(tree, summary):
@@ -41,7 +41,7 @@ def test_docx_has_official_format_and_the_same_figures(tree, summary):
     del out
     from jiceng.summaries.render import render_summary
 
-    content = render_summary(summary, acting_user=tree.township_reviewer).content
+    content = render_summary(summary, acting_user=tree.township_officer).content
     document = Document(io.BytesIO(content))
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
@@ -65,7 +65,7 @@ def test_docx_has_official_format_and_the_same_figures(tree, summary):
 def test_pdf_through_libreoffice(tree, summary):
     from jiceng.summaries.render import render_summary
 
-    rendered = render_summary(summary, acting_user=tree.township_reviewer, fmt="pdf")
+    rendered = render_summary(summary, acting_user=tree.township_officer, fmt="pdf")
     mimetype, content = rendered.mimetype, rendered.content
     pages = re.findall(rb"/Type\s*/Page(?!s)", content)
     assert mimetype == "application/pdf" and content.startswith(b"%PDF") and len(pages) >= 2
@@ -89,7 +89,7 @@ def test_edits_are_kept_when_figures_refresh_and_unsupported_figures_flagged(tre
             "results": edited,
             "practice": summary.sections["practice"] + "\n营养包发放率达到99.99%。",
         },
-        acting_user=tree.township_reviewer,
+        acting_user=tree.township_officer,
     )
     summary.refresh_from_db()
     assert summary.version == 2 and summary.versions.count() == 2
@@ -102,7 +102,7 @@ def test_edits_are_kept_when_figures_refresh_and_unsupported_figures_flagged(tre
             name=f"新增{i}",
             birth_date=summary.unit.children.first().children_registered.first().birth_date,
         )
-    refreshed, changes = actions.refresh_figures(summary, acting_user=tree.township_reviewer)
+    refreshed, changes = actions.refresh_figures(summary, acting_user=tree.township_officer)
     assert "全镇营养包发放率达到" in refreshed.sections["results"]  # the author's wording is kept
     assert any(c.startswith("NUT_COVERAGE.value") for c in changes)
     flags = checks.unsupported_figures(refreshed.sections, refreshed.figures, summary.figures)
@@ -111,13 +111,13 @@ def test_edits_are_kept_when_figures_refresh_and_unsupported_figures_flagged(tre
 
 def test_bad_input(tree, registers):
     with pytest.raises(ValidationError, match="没有已审核的数据"):
-        actions.create_summary(tree.town_a, "2024", acting_user=tree.township_reviewer)
+        actions.create_summary(tree.town_a, "2024", acting_user=tree.township_officer)
     with pytest.raises(ValidationError, match="无法识别"):
-        actions.create_summary(tree.town_a, "2026Q9", acting_user=tree.township_reviewer)
+        actions.create_summary(tree.town_a, "2026Q9", acting_user=tree.township_officer)
     from django.http import Http404
 
     with pytest.raises(Http404):
-        actions.create_summary(tree.town_b, "2026", acting_user=tree.township_reviewer)
+        actions.create_summary(tree.town_b, "2026", acting_user=tree.township_officer)
     assert not Summary.objects.exists()
 
 
@@ -133,13 +133,13 @@ def test_cli_writes_a_docx(tree, registers, tmp_path):
         str(out),
         "--working",
         "--user",
-        "xz_reviewer",
+        "xz_officer",
         stdout=io.StringIO(),
     )
     assert Document(str(out)).paragraphs[0].text.endswith("工作总结")
     with pytest.raises(CommandError, match="没有已审核的数据"):
         call_command(
-            "summary", "--unit", tree.town_a.code, "--period", "2026", "--out", str(out), "--user", "xz_reviewer"
+            "summary", "--unit", tree.town_a.code, "--period", "2026", "--out", str(out), "--user", "xz_officer"
         )
 
 
@@ -167,7 +167,7 @@ def test_a_fresh_draft_flags_nothing(db):
 
     load_counties([generate_county(children=600, townships=2, villages_per_township=(5, 5))])
     load_register_history(OrgUnit.objects.get(code="522799"), as_of=dt.date(2026, 11, 22))
-    reviewer = User.objects.get(username="xz_reviewer")
-    summary = actions.create_summary(reviewer.unit, "2026", official=False, acting_user=reviewer)
+    officer = User.objects.get(username="xz_officer")
+    summary = actions.create_summary(officer.unit, "2026", official=False, acting_user=officer)
     assert "较低的是" in summary.sections["problems"]  # the lagging villages are named with their rates
     assert checks.unsupported_figures(summary.sections, summary.figures, summary.figures) == []

@@ -5,8 +5,8 @@ from tests.conftest import browser_login
 
 
 @pytest.mark.browser
-def test_township_director_writes_edits_and_downloads_the_summary(page, tree, registers, screenshot_dir):
-    browser_login(page, "xz_reviewer")
+def test_township_officer_writes_edits_and_downloads_the_summary(page, tree, registers, screenshot_dir):
+    browser_login(page, "xz_officer")
     page.goto(page.base_url + "/summaries/")
     form = page.locator("form", has_text="由数据生成初稿")
     form.locator("input[name=period]").fill("2026Q4")
