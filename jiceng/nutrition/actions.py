@@ -308,7 +308,12 @@ def _child_for_update(acting_user, child: Child, *, merged_ok: bool = False) -> 
     return locked
 
 
-def _check_event_date(child: Child, day: dt.date, field: str, label: str) -> None:
+REGISTER_SOURCE = "nutrition"  # the prefix of the report figures this register computes (packs/nutrition)
+
+
+def _check_event_date(child: Child, day: dt.date, field: str, label: str, unit: OrgUnit | None = None) -> None:
+    """A register date: after birth, not in the future, and not in a month whose report has gone up
+    (``unit``: the village clinic whose report counts the entry — the child's village at the time)."""
     if not isinstance(day, dt.date):
         raise ValidationError({field: _("%(label)s：请填写有效日期") % {"label": label}})
     if day < child.birth_date:
@@ -320,6 +325,9 @@ def _check_event_date(child: Child, day: dt.date, field: str, label: str) -> Non
         )
     if day > today():
         raise ValidationError({field: _("%(label)s：%(d)s 晚于今天") % {"label": label, "d": day.isoformat()}})
+    from jiceng.reporting.queries import refuse_if_locked
+
+    refuse_if_locked(unit or child.village, REGISTER_SOURCE, day, field, label)
 
 
 @transaction.atomic
@@ -498,6 +506,9 @@ def move_child(
         access.require_unit_in_scope(acting_user, to_village)
         if to_village.pk == child.village_id:
             raise ValidationError({"to_village": _("迁入村：与现所属村相同")})
+        from jiceng.reporting.queries import refuse_if_locked
+
+        refuse_if_locked(to_village, REGISTER_SOURCE, happened_on, "happened_on", _("日期"))
         child.village = to_village
         child.county = _county_of(to_village)
     elif kind == Move.Kind.MOVE_OUT:

@@ -6,11 +6,13 @@ import datetime as dt
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from jiceng.orgunits.models import Level, OrgUnit, subtree_q
 from jiceng.periods import Period, parse_period, quarter_of
-from jiceng.reporting.models import Report, State
+from jiceng.reporting.models import LOCKED_STATES, Report, State
 from jiceng.reporting.packs import DataSet
 from jiceng.reporting.values import level_of
 
@@ -167,3 +169,44 @@ def awaiting_review(ds: DataSet, reviewer_root: OrgUnit) -> list[Report]:
 
 
 __all__ = ["deadline", "level_of", "overdue", "timeliness", "unit_statuses"]
+
+
+def locked_report_for(unit: OrgUnit, source_prefix: str, day: dt.date) -> Report | None:
+    """The submitted or approved report of ``unit`` whose figures come from the registers named
+    ``source_prefix`` (``nutrition``, ``stock``) for the report period containing ``day``, if any: a register
+    entry dated in that period would change figures already passed up (先审核、后上报), so it waits until the
+    level above returns or reopens the report."""
+    from jiceng.periods import month_code, quarter_code
+    from jiceng.reporting.packs import all_datasets
+
+    periods = []
+    for ds in all_datasets().values():
+        if any(e.source and e.source.split(".", 1)[0] == source_prefix for e in ds.elements):
+            periods.append((ds.code, month_code(day) if ds.period_kind == "month" else quarter_code(day)))
+    if not periods:
+        return None
+    query = Q()
+    for code, period in periods:
+        query |= Q(dataset=code, period=period)
+    return Report.objects.filter(query, unit=unit, state__in=LOCKED_STATES).first()
+
+
+def refuse_if_locked(unit: OrgUnit, source_prefix: str, day: dt.date, field: str, label: str) -> None:
+    """Refuse a register entry dated in a report period whose report is submitted or approved."""
+    from django.core.exceptions import ValidationError
+
+    report = locked_report_for(unit, source_prefix, day)
+    if report is not None:
+        raise ValidationError(
+            {
+                field: _(
+                    "%(label)s：%(unit)s %(period)s 的报表%(state)s，该期数据已锁定；如需补登或更正，请上级审核人退回报表后再操作"
+                )
+                % {
+                    "label": label,
+                    "unit": unit.name,
+                    "period": parse_period(report.period).label,
+                    "state": report.get_state_display(),
+                }
+            }
+        )

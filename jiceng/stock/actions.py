@@ -188,13 +188,14 @@ def _take_fefo(unit: OrgUnit, quantity: int, on: dt.date, *, verb: str) -> list[
         .filter(unit=unit, quantity__gt=0)
         .order_by("pk")
     )
+    usable = _usable_on(unit, rows, on)
     try:
         return first_expiry_first_out(
-            ((r, r.batch.expires_on, f"{r.batch.number}\x00{r.pk:012d}", r.quantity) for r in rows), quantity, on
+            ((r, r.batch.expires_on, f"{r.batch.number}\x00{r.pk:012d}", usable[r.pk]) for r in rows), quantity, on
         )
     except ShortOfStock as short:
         message = _("库存不足：%(here)s营养包结余 %(n)d 包，本次需%(verb)s %(q)d 包") % {
-            "here": _here(unit),
+            "here": _here(unit) + (_("在 %(d)s ") % {"d": on.isoformat()} if on < today() else ""),
             "n": short.available,
             "verb": verb,
             "q": quantity,
@@ -202,6 +203,31 @@ def _take_fefo(unit: OrgUnit, quantity: int, on: dt.date, *, verb: str) -> list[
         if short.expired:
             message += _("（另有已过期 %(e)d 包不能%(verb)s，只能报损）") % {"e": short.expired, "verb": verb}
         _conflict("quantity", message)
+
+
+def _usable_on(unit: OrgUnit, rows: list[StockBalance], on: dt.date) -> dict[int, int]:
+    """{balance row id: packs that can leave on ``on``} — for a line dated in the past (history entered from
+    paper), what the batch held on that day and kept held on every later day: the lowest running balance
+    from ``on`` to now, so no later line is left without the stock it took. Today it is the balance."""
+    usable = {r.pk: r.quantity for r in rows}
+    later: dict[int, list[int]] = {}
+    for batch_id, quantity in (
+        StockLine.objects.filter(unit=unit, occurred_on__gt=on, batch_id__in=[r.batch_id for r in rows])
+        .order_by("occurred_on", "pk")
+        .values_list("batch_id", "quantity")
+    ):
+        later.setdefault(batch_id, []).append(quantity)
+    for row in rows:
+        changes = later.get(row.batch_id)
+        if not changes:
+            continue
+        running = row.quantity - sum(changes)  # the balance on ``on``
+        lowest = running
+        for change in changes:
+            running += change
+            lowest = min(lowest, running)
+        usable[row.pk] = max(0, lowest)
+    return usable
 
 
 # ---------------------------------------------------------------------------------------------

@@ -342,9 +342,34 @@ def test_refuses_a_date_before_birth() -> None:
     assert rule == "E1" and "早于出生日期" in text
 
 
-def test_refuses_a_back_dated_entry() -> None:
+TODDLER = ChildFacts(birth_date=D(2023, 6, 1))  # 12 months in June 2024
+
+
+def test_a_back_dated_collection_is_checked_against_the_whole_history() -> None:
+    """Paper history entered out of order: June's card after July's and August's is allowed when the rules
+    allow it on its own day and the later collections stay allowed."""
+    events = [consent(D(2024, 6, 1)), collect(D(2024, 7, 20)), collect(D(2024, 8, 20))]
+    assert check_collection(TODDLER, events, D(2024, 6, 20), 30) is None
+
+
+def test_a_back_dated_collection_in_a_month_already_collected_is_refused() -> None:
     rule, text = refusal(ENROLLED, D(2024, 8, 1))
-    assert rule == "E6" and "不予补领" in text
+    assert rule == "E6" and "一月一领" in text
+
+
+def test_a_back_dated_collection_names_the_later_record_it_would_break() -> None:
+    """A collection on 07-05 is allowed on its own day (consent 07-01), but the existing 07-20 collection
+    would then be a second one in July."""
+    events = [consent(D(2024, 7, 1)), collect(D(2024, 7, 20))]
+    found = check_collection(TODDLER, events, D(2024, 7, 5), 30)
+    assert found is not None and found.rule_id == "E6"
+    assert "2024-07-20" in found.text and "不再符合规则" in found.text
+
+
+def test_a_back_dated_collection_is_still_refused_by_the_rules_on_its_own_day() -> None:
+    """Before the consent was signed, a first collection is refused (E9) whatever was recorded later."""
+    rule, _text = refusal(ENROLLED, D(2024, 6, 20), child=TODDLER)
+    assert rule == "E9"
 
 
 # --- priority plan (E4) ----------------------------------------------------------------------

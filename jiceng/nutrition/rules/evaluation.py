@@ -575,18 +575,43 @@ def check_collection(
 ) -> Reason | None:
     """None if a collection of ``packs`` on ``on_date`` is allowed; otherwise the refusal, in Chinese.
 
-    *Reading:* a collection dated before one already recorded is refused (不予补领): records
-    are entered in date order, so a late entry cannot change the history after it.
+    *Reading:* records are checked against the whole history, in any order of entry (a county moving from
+    paper enters last year's cards after this month's). A collection dated before ones already recorded is
+    checked against the events before it, and every later collection is checked again with it in place:
+    it is refused only when the rules refuse it, or when a later collection would no longer be allowed —
+    naming that collection. 「停服未领取的营养包不予补领」 is about packs: a child who resumes gets one month's
+    use, never the months missed (the cap below).
     """
+    events = list(events)
+    refusal = _collection_refusal(child, events, on_date, packs, force_majeure_months)
+    if refusal is not None:
+        return refusal
+    later = sorted((e for e in events if e.type == COLLECT and e.date > on_date), key=_BY_DATE)
+    if not later:
+        return None
+    earlier = [e for e in events if not (e.type == COLLECT and e.date > on_date)]
+    history = [*earlier, Event(on_date, COLLECT, packs=packs)]
+    for event in later:
+        conflict = _collection_refusal(child, history, event.date, event.packs or 0, force_majeure_months)
+        if conflict is not None:
+            return reason(
+                conflict.rule_id,
+                f"补登 {_ymd(on_date)} 的发放后,已有的 {_ymd(event.date)} 发放记录将不再符合规则:{conflict.text}",
+            )
+        history.append(event)
+    return None
+
+
+def _collection_refusal(
+    child: ChildFacts, events: list[Event], on_date: date, packs: int, force_majeure_months: Collection[str]
+) -> Reason | None:
+    """The refusal of a collection on ``on_date`` given the events up to that day (later ones ignored)."""
     if on_date < child.birth_date:
         return reason("E1", f"领取日期 {_ymd(on_date)} 早于出生日期 {_ymd(child.birth_date)}")
     if isinstance(packs, bool) or not isinstance(packs, int) or packs <= 0:
         return reason("E6", f"领取数量须为正整数,收到 {packs!r}")
-    events = list(events)
-    later = [event.date for event in events if event.type == COLLECT and event.date > on_date]
-    if later:
-        return reason("E6", f"已有 {_ymd(max(later))} 的发放记录,不能补登更早日期 {_ymd(on_date)} 的发放(不予补领)")
-    replay = _replay(child, events, on_date, force_majeure_months)
+    before = [e for e in events if not (e.type == COLLECT and e.date > on_date)]
+    replay = _replay(child, before, on_date, force_majeure_months)
     refusals = replay.refusals(on_date, check_residence=True)
     if refusals:
         return refusals[0]
