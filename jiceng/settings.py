@@ -7,6 +7,10 @@ DATABASE_URL         e.g. postgres://jiceng:secret@127.0.0.1:5432/jiceng
                      (default: SQLite file JICENG_DATA_DIR/jiceng.sqlite3)
 JICENG_DATA_DIR      where the SQLite file lives (default: ./var)
 JICENG_ALLOWED_HOSTS comma-separated host names (default: 127.0.0.1,localhost)
+JICENG_FIELD_KEYS    Fernet keys (newest first, comma-separated) encrypting ID numbers and bank accounts;
+JICENG_FIELD_HASH_KEY  and the key of their search hash: both required when JICENG_PRODUCTION=1
+                     (otherwise a key file JICENG_DATA_DIR/field-keys.json is created and used)
+JICENG_LIST_RETENTION_DAYS  days an imported department list is kept before it is deleted (default 180)
 """
 
 from __future__ import annotations
@@ -56,6 +60,18 @@ if PRODUCTION:
 elif not SECRET_KEY:
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
 
+if PRODUCTION:
+    # ID numbers and bank accounts are encrypted at rest (jiceng/benefits/fieldkeys.py): no keys, no start
+    from jiceng.benefits.fieldkeys import problem_with as _field_key_problem
+
+    _field_problem = _field_key_problem(os.environ)
+    if _field_problem:
+        raise RuntimeError(
+            f"{_field_problem}: the server will not start in production without the keys that encrypt ID numbers "
+            "and bank accounts. 生产环境未设置或错误设置个人信息加密密钥 JICENG_FIELD_KEYS / JICENG_FIELD_HASH_KEY，"
+            "服务器拒绝启动；请用 jiceng benefits keys 生成（见 README「个人信息加密密钥」）。"
+        )
+
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("JICENG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JICENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -81,6 +97,7 @@ INSTALLED_APPS = [
     "jiceng.reporting",
     "jiceng.indicators",
     "jiceng.summaries",
+    "jiceng.benefits",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

@@ -31,6 +31,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_DOCTOR: frozenset(
         {
             "registers.view",
+            "benefits.declare",
+            "benefits.village_check",
             "registers.edit",
             "registers.view_full_identity",
             "reports.fill",
@@ -42,6 +44,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_OFFICER: frozenset(
         {
             "registers.view",
+            "benefits.declare",
             "registers.edit",
             "registers.reveal_identity",
             "reports.fill",
@@ -57,6 +60,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_REVIEWER: frozenset(
         {
             "registers.view",
+            "benefits.review",
             "registers.reveal_identity",
             "reports.review",
             "reports.submit",
@@ -91,6 +95,11 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "summaries.edit",
             "summaries.approve",
             "force_majeure.declare",
+            # the county health bureau approves and pays family-planning benefits: it sees the full ID and
+            # bank-account numbers of the benefit rosters it pays (pages, payment files, API), nobody else does
+            "benefits.approve",
+            "benefits.pay",
+            "benefits.view_full_identity",
         }
     ),
     Role.ADMIN: frozenset(

@@ -115,6 +115,17 @@ SUMMARY_REOPEN = "summary.reopen"
 EXPORT_SUMMARY = "export.summary"
 EXPORT_QUARTERLY = "export.quarterly"
 
+# --- family-planning benefits (jiceng/benefits) ---------------------------------------------------
+BENEFIT_FAMILY_REGISTER = "benefit.family_register"
+BENEFIT_FAMILY_REGISTER_REFUSED = "benefit.family_register.refused"  # an ID number already on file elsewhere
+BENEFIT_DECLARE = "benefit.declare"
+BENEFIT_VILLAGE_CHECK = "benefit.village_check"
+BENEFIT_TOWNSHIP_REVIEW = "benefit.township_review"
+BENEFIT_APPROVE = "benefit.approve"
+BENEFIT_RETURN = "benefit.return"
+BENEFIT_REVEAL = "benefit.reveal"
+EXPORT_BENEFIT_ROSTER = "export.benefit_roster"
+
 # --- demo data (jiceng/demo, jiceng/demo/stock.py, jiceng/demo/reports.py) ---------------------
 DEMO_LOAD = "demo.load"
 DEMO_HISTORY = "demo.history"
@@ -159,6 +170,15 @@ ACTION_LABELS: dict[str, str] = {
     API_READ_FOLLOWUPS: "通过接口读取个案随访",
     API_READ_STOCK_LEDGER: "通过接口读取出入库台账",
     CHILD_REVEAL: "查看完整身份证号和电话",
+    BENEFIT_FAMILY_REGISTER: "登记计生家庭",
+    BENEFIT_FAMILY_REGISTER_REFUSED: "拒绝登记计生家庭（身份证号已登记）",
+    BENEFIT_DECLARE: "奖扶特扶申报",
+    BENEFIT_VILLAGE_CHECK: "奖扶特扶村初审",
+    BENEFIT_TOWNSHIP_REVIEW: "奖扶特扶乡镇审核",
+    BENEFIT_APPROVE: "奖扶特扶县审批",
+    BENEFIT_RETURN: "奖扶特扶退回",
+    BENEFIT_REVEAL: "查看扶助对象完整身份证号和银行账号",
+    EXPORT_BENEFIT_ROSTER: "导出奖扶特扶名册",
     TRAINING_CREATE: "登记培训",
     TRAINING_UPDATE: "修改培训",
     TRAINING_WITHDRAW: "撤销培训",

@@ -52,6 +52,8 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         "JICENG_SECRET_KEY": "k7Vq2mZp9XrT4bWn8HcJ1dLf6GsY3aUe5RiO0tKvQ-xN_yEw2pM9jB4hC7gD1fA8zS",
         "JICENG_DATA_DIR": str(tmp_path),
         "JICENG_ALLOWED_HOSTS": "jiceng.example.org",
+        "JICENG_FIELD_KEYS": "q1n8tW3kB5pX0yZ7cV2mR6sD9fG4hJ1kL8aQ3wE5rT0=",
+        "JICENG_FIELD_HASH_KEY": "Zr8Wq2Lm5Xv9Tp3Nk7Jb1Hc6Gd4Fs0Ae-search-hash-key",
     }
     env.pop("DATABASE_URL", None)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set only for the browser tests

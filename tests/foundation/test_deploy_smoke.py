@@ -26,6 +26,13 @@ WAITRESS = [
 ]
 
 
+# the keys that encrypt ID numbers and bank accounts (required in production, jiceng/benefits/fieldkeys.py)
+FIELD_KEYS = {
+    "JICENG_FIELD_KEYS": "q1n8tW3kB5pX0yZ7cV2mR6sD9fG4hJ1kL8aQ3wE5rT0=",
+    "JICENG_FIELD_HASH_KEY": "Zr8Wq2Lm5Xv9Tp3Nk7Jb1Hc6Gd4Fs0Ae-search-hash-key",
+}
+
+
 def _env(tmp_path, key=STRONG_KEY):
     env = {
         **os.environ,
@@ -33,6 +40,7 @@ def _env(tmp_path, key=STRONG_KEY):
         "JICENG_SECRET_KEY": key,
         "JICENG_DATA_DIR": str(tmp_path),
         "JICENG_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        **FIELD_KEYS,
     }
     env.pop("DATABASE_URL", None)  # a fresh SQLite file: the smoke test checks the web layer
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
