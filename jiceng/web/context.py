@@ -16,7 +16,17 @@ def navigation(request):
     for capability, label, url_name in NAV_ENTRIES:
         if access.can(user, capability):
             entries.append((label(), reverse(url_name)))
-    return {"nav_entries": entries, "scope_root": access.scope_root(user)}
+    return {"nav_entries": mark_current(entries, request.path), "scope_root": access.scope_root(user)}
+
+
+def mark_current(entries: list[tuple[str, str]], path: str) -> list[tuple[str, str, bool]]:
+    """(label, url, is the current area): the entry whose address is the longest start of ``path``, so a
+    child's page marks 儿童登记 and a report marks 报表 (the home page only marks itself)."""
+    best = ""
+    for _label, url in entries:
+        if (path == url or (url != "/" and path.startswith(url))) and len(url) > len(best):
+            best = url
+    return [(label, url, url == best) for label, url in entries]
 
 
 # (capability needed, label, url name); later areas append their own entries here.
