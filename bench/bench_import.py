@@ -114,6 +114,23 @@ def _file(children, first: dt.date, months: int, rows: int) -> bytes:
     return buffer.getvalue()
 
 
+class PhaseClock:
+    """A progress reporter (jiceng.progress) that times each phase of the import."""
+
+    def __init__(self):
+        self.times: list[tuple[str, float]] = []
+        self._label, self._started = None, time.perf_counter()
+
+    def phase(self, label, total, span):
+        now = time.perf_counter()
+        if self._label is not None:
+            self.times.append((self._label, now - self._started))
+        self._label, self._started = label, now
+
+    def advance(self, n):
+        pass
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=50_000)
@@ -123,6 +140,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="jiceng-bench-") as data_dir:
         _setup(data_dir)
+        from jiceng import progress
         from jiceng.accounts.models import Role, User
         from jiceng.audit.models import AuditEntry
         from jiceng.documents.excel import read_sheet
@@ -144,13 +162,16 @@ def main() -> None:
         print(f"read and check cells: {len(read.rows)} rows in {read_s:.1f} s ({len(read.rows) / read_s:,.0f} rows/s)")
 
         profiler = cProfile.Profile() if args.profile else None
+        phases = PhaseClock()
         started = time.perf_counter()
         if profiler:
             profiler.enable()
-        report = import_collections(officer, data, filename="bench.xlsx")
+        with progress.watching(phases):
+            report = import_collections(officer, data, filename="bench.xlsx")
         if profiler:
             profiler.disable()
         total_s = time.perf_counter() - started
+        phases.phase("", None, (1.0, 1.0))
         if not report.ok:
             print("import refused:", *[str(e) for e in report.errors[:10]], sep="\n  ")
             sys.exit(1)
@@ -159,6 +180,8 @@ def main() -> None:
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         print(f"import: {saved} collections saved, {AuditEntry.objects.count()} audit rows")
         print(f"import_collections: {total_s:.1f} s = {saved / total_s:,.0f} rows/s (whole import, incl. reading)")
+        for label, seconds in phases.times:
+            print(f"  {label}: {seconds:.1f} s")
         print(f"peak RSS: {peak_mb:.0f} MB")
         if profiler:
             stats = pstats.Stats(profiler)

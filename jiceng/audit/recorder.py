@@ -27,7 +27,7 @@ def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
     return {name: _json_safe(getattr(obj, name)) for name in names}
 
 
-def record(
+def audit_entry(
     *,
     actor,
     action: str,
@@ -40,11 +40,12 @@ def record(
     after: dict | None = None,
     reason: str = "",
 ) -> AuditEntry:
+    """An unsaved audit row: who, what, which object and unit, before and after."""
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
         object_repr = object_repr or str(obj)[:200]
-    return AuditEntry.objects.create(
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=(getattr(actor, "display_name", "") or getattr(actor, "username", "") or "系统")[:100],
         action=action,
@@ -57,3 +58,19 @@ def record(
         after=after,
         reason=reason,
     )
+
+
+def record(**fields) -> AuditEntry:
+    """Write one audit row (the fields of :func:`audit_entry`)."""
+    entry = audit_entry(**fields)
+    entry.save(force_insert=True)
+    return entry
+
+
+def record_many(entries: Iterable[AuditEntry]) -> int:
+    """Write many audit rows built with :func:`audit_entry` (a batch import), many per statement."""
+    from jiceng.bulk import insert_many
+
+    rows = list(entries)
+    insert_many(rows)
+    return len(rows)

@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
-from jiceng.audit.recorder import record, snapshot
+from jiceng.audit.recorder import audit_entry, record, record_many, snapshot
+from jiceng.bulk import insert_many
 from jiceng.documents.hostile import control_message
 from jiceng.errors import Conflict
 from jiceng.nutrition.eligibility import decide
@@ -34,6 +35,7 @@ from jiceng.orgunits.models import Level, OrgUnit
 from jiceng.periods import month_code, months_between
 from jiceng.standards.idnumber import IdNumberError, validate_id_number_against
 
+FLUSH_EVERY = 2000  # deferred batch collections written together (with their audit rows)
 MAX_AGE_YEARS = 6  # the register holds children under 6 (0–6岁儿童)
 CHILD_FIELDS = (
     "name",
@@ -401,6 +403,9 @@ class CollectionBatch:
         self._histories = eligibility.histories_for(ids)
         self._declared = eligibility.force_majeure_months_by_path()
         self._months: dict[int, frozenset[str]] = {}
+        self._on_ledger: dict[int, bool] = {}
+        self._pending: list[Collection] = []
+        self._user = acting_user
 
     def child(self, pk: int) -> Child:
         return self._children[pk]
@@ -418,6 +423,50 @@ class CollectionBatch:
     def add(self, pk: int, event) -> None:
         self._histories[pk].events.append(event)
 
+    def on_ledger(self, unit: OrgUnit) -> bool:
+        """Whether the clinic keeps a stock ledger (asked once per clinic, not once per row)."""
+        if unit.pk not in self._on_ledger:
+            from jiceng.stock.queries import is_on_ledger
+
+            self._on_ledger[unit.pk] = is_on_ledger(unit)
+        return self._on_ledger[unit.pk]
+
+    def defer(self, collection: Collection) -> None:
+        """Keep a judged collection of a clinic without a stock ledger until :meth:`flush` (at the latest
+        when ``FLUSH_EVERY`` are waiting: memory stays flat however long the file)."""
+        self._pending.append(collection)
+        if len(self._pending) >= FLUSH_EVERY:
+            self.flush()
+
+    def flush(self) -> int:
+        """Insert the deferred collections and their audit rows, many per statement, inside the
+        import's transaction (the rows and audit rows are the ones ``record_collection`` writes one
+        by one). A month taken meanwhile by someone else is refused by the unique constraint."""
+        pending, self._pending = self._pending, []
+        try:
+            with transaction.atomic():
+                insert_many(pending)
+        except IntegrityError:
+            raise ValidationError(
+                {
+                    "collected_on": _(
+                        "领取日期：导入期间有人登记了同一儿童同一月份的领取记录，请重新导入（一月一领，E6）"
+                    )
+                }
+            ) from None
+        record_many(
+            audit_entry(
+                actor=self._user,
+                action=actions_catalog.COLLECTION_CREATE,
+                obj=c,
+                object_repr=f"{self._children[c.child_id].name} {c.packs}包",
+                unit=self._children[c.child_id].village,
+                after={"child": c.child_id, "collected_on": c.collected_on.isoformat(), "packs": c.packs},
+            )
+            for c in pending
+        )
+        return len(pending)
+
 
 class CollectionRefused(ValidationError):
     """The rules refuse this collection; ``reason`` is the engine's Reason (rule id and Chinese text)."""
@@ -427,7 +476,6 @@ class CollectionRefused(ValidationError):
         self.reason = reason
 
 
-@transaction.atomic
 def record_collection(
     child: Child,
     *,
@@ -440,8 +488,54 @@ def record_collection(
     """发放登记: the rules decide (E1–E9); the database refuses a second row for the same month.
 
     ``batch`` (for imports) holds the file's children locked and their histories loaded once; the checks
-    and the audit row are the same as for a single collection."""
-    from jiceng.nutrition.eligibility import child_events, child_facts, force_majeure_months_for
+    and the audit row are the same as for a single collection. A batch collection at a clinic without a
+    stock ledger is judged now and inserted with the others at ``batch.flush()``: nothing is written
+    for it before then, so it needs no savepoint of its own."""
+    if batch is not None and not batch.on_ledger(batch.child(child.pk).village):
+        from jiceng.nutrition.rules.engine import Event
+
+        child = batch.child(child.pk)
+        collected_by = _judge_collection(
+            child, batch.events(child.pk), batch.months(child), collected_on, packs, collected_by
+        )
+        batch.add(child.pk, Event(collected_on, "collect", packs=packs))
+        collection = Collection(
+            child=child,
+            unit=child.village,
+            county_id=child.county_id,
+            collected_on=collected_on,
+            month=month_code(collected_on),
+            packs=packs,
+            collected_by=collected_by,
+            issued_by=acting_user,
+        )
+        batch.defer(collection)
+        return collection
+    return _record_collection_now(
+        child, collected_on=collected_on, packs=packs, collected_by=collected_by, acting_user=acting_user, batch=batch
+    )
+
+
+def _judge_collection(child: Child, events, months, collected_on: dt.date, packs: int, collected_by: str) -> str:
+    """The checks of every collection, single or in a batch; returns the cleaned 领取人."""
+    _check_event_date(child, collected_on, "collected_on", _("领取日期"))
+    if not isinstance(packs, int) or packs <= 0:
+        raise ValidationError({"packs": _("包数：应为正整数")})
+    collected_by = (collected_by or "").strip()
+    refuse_bad_texts(Collection, {"collected_by": collected_by})
+    from jiceng.nutrition.eligibility import child_facts
+
+    refusal = check_collection(child_facts(child), events, collected_on, packs, months)
+    if refusal is not None:
+        raise CollectionRefused(refusal)
+    return collected_by
+
+
+@transaction.atomic
+def _record_collection_now(
+    child: Child, *, collected_on: dt.date, packs: int, collected_by: str, acting_user, batch: CollectionBatch | None
+) -> Collection:
+    from jiceng.nutrition.eligibility import child_events, force_majeure_months_for
     from jiceng.nutrition.rules.engine import Event
 
     if batch is None:
@@ -450,13 +544,7 @@ def record_collection(
     else:
         child = batch.child(child.pk)
         events, months = batch.events(child.pk), batch.months(child)
-    _check_event_date(child, collected_on, "collected_on", _("领取日期"))
-    if not isinstance(packs, int) or packs <= 0:
-        raise ValidationError({"packs": _("包数：应为正整数")})
-    refuse_bad_texts(Collection, {"collected_by": (collected_by or "").strip()})
-    refusal = check_collection(child_facts(child), events, collected_on, packs, months)
-    if refusal is not None:
-        raise CollectionRefused(refusal)
+    collected_by = _judge_collection(child, events, months, collected_on, packs, collected_by)
     if batch is not None:
         batch.add(child.pk, Event(collected_on, "collect", packs=packs))
     try:
@@ -468,7 +556,7 @@ def record_collection(
                 collected_on=collected_on,
                 month=month_code(collected_on),
                 packs=packs,
-                collected_by=(collected_by or "").strip(),
+                collected_by=collected_by,
                 issued_by=acting_user,
             )
     except IntegrityError:

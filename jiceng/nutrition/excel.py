@@ -386,8 +386,13 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
         except actions.CollectionRefused as exc:
             raise RowRejected(f"不予发放：{exc.reason.text}（{exc.reason.rule_id}）") from None
 
-    # one atomic action per row: its own savepoint undoes a refused row
-    report = run_import(COLLECTIONS, read, save, order=_by_date("collected_on"), row_savepoint=False)
+    def finish() -> None:
+        if batch is not None:
+            batch.flush()
+
+    # one atomic action per row: its own savepoint undoes a refused row (a row of a clinic without a stock
+    # ledger writes nothing until the batch is flushed, once every row has passed)
+    report = run_import(COLLECTIONS, read, save, order=_by_date("collected_on"), row_savepoint=False, finish=finish)
     _audit_import(user, "collections", report, filename)
     return report
 

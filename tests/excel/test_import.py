@@ -284,6 +284,44 @@ def test_rules_refusals_and_unknown_children_are_reported_and_nothing_saved(tree
     assert not Collection.objects.exists()
 
 
+def test_batched_collections_are_written_in_flushes_with_one_audit_row_each_and_all_or_nothing(
+    tree, consented, monkeypatch
+):
+    """Rows of clinics without a stock ledger are judged one by one and written several at a time
+    (here every 2): each collection gets its own audit row naming it; a refusal after a flush
+    still leaves nothing saved."""
+    monkeypatch.setattr(actions, "FLUSH_EVERY", 2)
+    for name in "甲乙丙":
+        consented(name)
+    rows = [collection_row(name, months_ago(back, 5)) for name in "甲乙丙" for back in (3, 2)]
+    report = import_collections(tree.village_doctor, collections_file(*rows))
+    assert report.ok and report.saved == 6, errors(report)
+    saved = {str(c.pk): c for c in Collection.objects.select_related("child")}
+    audits = AuditEntry.objects.filter(action="collection.create")
+    assert sorted(a.object_id for a in audits) == sorted(saved)
+    for entry in audits:
+        collection = saved[entry.object_id]
+        assert entry.object_repr == f"{collection.child.name} 30包" and entry.unit == tree.village_a1
+        assert entry.after == {
+            "child": collection.child_id,
+            "collected_on": collection.collected_on.isoformat(),
+            "packs": 30,
+        }
+        assert entry.actor == tree.village_doctor
+    assert all(
+        c.issued_by == tree.village_doctor and c.month == c.collected_on.strftime("%Y-%m") for c in saved.values()
+    )
+
+    consented("丁")
+    more = [collection_row(name, months_ago(1, 3)) for name in "甲乙丙"]
+    too_many = collection_row("丁", months_ago(0, 1), packs=40)  # the fifth row in date order, after two flushes
+    refused = import_collections(
+        tree.village_doctor, collections_file(collection_row("丁", months_ago(1, 2)), *more, too_many)
+    )
+    assert refused.errors and "不予发放" in errors(refused)[0], errors(refused)
+    assert Collection.objects.count() == 6  # the rows flushed before the refusal were rolled back too
+
+
 def test_township_officer_imports_collections_for_several_villages(tree, consented):
     consented("甲")
     consented("乙", village=tree.village_a2)
