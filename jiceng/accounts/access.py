@@ -61,6 +61,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
         {
             "registers.view",
             "benefits.review",
+            "benefits.publish",
             "registers.reveal_identity",
             "reports.review",
             "reports.submit",
@@ -98,6 +99,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             # the county health bureau approves and pays family-planning benefits: it sees the full ID and
             # bank-account numbers of the benefit rosters it pays (pages, payment files, API), nobody else does
             "benefits.approve",
+            "benefits.publish",
             "benefits.pay",
             "benefits.view_full_identity",
         }

@@ -125,6 +125,16 @@ BENEFIT_APPROVE = "benefit.approve"
 BENEFIT_RETURN = "benefit.return"
 BENEFIT_REVEAL = "benefit.reveal"
 EXPORT_BENEFIT_ROSTER = "export.benefit_roster"
+BENEFIT_NOTICE = "benefit.notice"
+BENEFIT_OBJECTION = "benefit.objection"
+BENEFIT_OBJECTION_RESOLVE = "benefit.objection.resolve"
+BENEFIT_EXIT = "benefit.exit"
+BENEFIT_CARRY_FORWARD = "benefit.carry_forward"
+BENEFIT_BATCH_CREATE = "benefit.batch.create"
+BENEFIT_BATCH_RETURN = "benefit.batch.return"
+BENEFIT_PAYMENT_FOLLOW_UP = "benefit.payment.follow_up"
+EXPORT_BENEFIT_PAYMENT_FILE = "export.benefit_payment_file"
+EXPORT_BENEFIT_NOTICE = "export.benefit_notice"
 
 # --- demo data (jiceng/demo, jiceng/demo/stock.py, jiceng/demo/reports.py) ---------------------
 DEMO_LOAD = "demo.load"
@@ -179,6 +189,16 @@ ACTION_LABELS: dict[str, str] = {
     BENEFIT_RETURN: "奖扶特扶退回",
     BENEFIT_REVEAL: "查看扶助对象完整身份证号和银行账号",
     EXPORT_BENEFIT_ROSTER: "导出奖扶特扶名册",
+    BENEFIT_NOTICE: "发布奖扶特扶公示",
+    BENEFIT_OBJECTION: "登记公示异议",
+    BENEFIT_OBJECTION_RESOLVE: "处理公示异议",
+    BENEFIT_EXIT: "奖扶特扶对象退出",
+    BENEFIT_CARRY_FORWARD: "生成下一年度名册",
+    BENEFIT_BATCH_CREATE: "生成兑现批次",
+    BENEFIT_BATCH_RETURN: "读入银行回盘文件",
+    BENEFIT_PAYMENT_FOLLOW_UP: "跟进发放失败",
+    EXPORT_BENEFIT_PAYMENT_FILE: "导出一卡通代发文件",
+    EXPORT_BENEFIT_NOTICE: "打印公示名单",
     TRAINING_CREATE: "登记培训",
     TRAINING_UPDATE: "修改培训",
     TRAINING_WITHDRAW: "撤销培训",

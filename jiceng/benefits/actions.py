@@ -21,9 +21,10 @@ from jiceng.audit import actions_catalog
 from jiceng.audit.masking import mask_bank_account, mask_id_number
 from jiceng.audit.recorder import record
 from jiceng.benefits import fieldkeys
-from jiceng.benefits.models import Certificate, Enrolment, Family, FamilyChild, Person
+from jiceng.benefits.models import Certificate, Enrolment, Exit, Family, FamilyChild, Notice, Objection, Payment, Person
 from jiceng.benefits.queries import decision_for
 from jiceng.benefits.rules import schemes
+from jiceng.benefits.rules.parameters import parameter
 from jiceng.documents.hostile import control_message
 from jiceng.errors import Conflict, DomainError
 from jiceng.orgunits.models import Level, OrgUnit
@@ -442,3 +443,240 @@ def return_enrolment(user, enrolment: Enrolment, reason: str, version: int | Non
     returned.return_reason = reason
     returned.save(update_fields=["return_reason"])
     return returned
+
+
+# --- the public notice (公示) and its objections -----------------------------------------------------
+
+NOTICE_STATES = (Enrolment.State.TOWNSHIP_REVIEWED, Enrolment.State.APPROVED)
+
+
+@transaction.atomic
+def publish_notice(user, village_code: str, year: int, published_on: dt.date, ends_on: dt.date) -> Notice:
+    """公示 one village's enrolments of a year (those reviewed by the township or approved), for at least the
+    policy's notice period. Publishing again for the same village and year adds enrolments reviewed since."""
+    access.require(user, "benefits.publish", "您的角色不能发布公示")
+    village = _village(user, village_code)
+    year = _year(year)
+    minimum = int(parameter("notice_min_days", dt.date(year, 1, 1)))
+    if not isinstance(published_on, dt.date) or not isinstance(ends_on, dt.date):
+        raise DomainError({"published_on": "公示日期:不是有效日期"})
+    if (ends_on - published_on).days + 1 < minimum:
+        raise DomainError({"ends_on": f"公示时间不少于{minimum}天(现为{(ends_on - published_on).days + 1}天)"})
+    if not dt.date(year - 1, 1, 1) <= published_on <= dt.date(year, 12, 31):
+        raise DomainError({"published_on": f"公示开始日期应在{year - 1}年或{year}年内"})
+    entries = Enrolment.objects.filter(village=village, year=year, state__in=NOTICE_STATES)
+    if not entries.exists():
+        raise DomainError({"village": f"{village.name}{year}年没有经乡镇审核的对象,无需公示"})
+    notice, created = Notice.objects.get_or_create(
+        village=village,
+        year=year,
+        defaults={
+            "county": _county_of(village),
+            "published_on": published_on,
+            "ends_on": ends_on,
+            "published_by": user,
+        },
+    )
+    if not created:
+        notice.published_on, notice.ends_on, notice.published_by = published_on, ends_on, user
+        notice.save()
+    count = entries.update(notice=notice)
+    record(
+        actor=user,
+        action=actions_catalog.BENEFIT_NOTICE,
+        obj=notice,
+        unit=village,
+        after={"published_on": published_on.isoformat(), "ends_on": ends_on.isoformat(), "entries": count},
+    )
+    return notice
+
+
+@transaction.atomic
+def record_objection(user, enrolment: Enrolment, objector: str, content: str, raised_on: dt.date) -> Objection:
+    """公示异议: who raised what, on which day (during the notice)."""
+    if not any(access.can(user, c) for c in ("benefits.declare", "benefits.review", "benefits.approve")):
+        raise access.AccessDenied("您的角色不能登记公示异议")
+    access.require_unit_in_scope(user, enrolment.village)
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    errors: dict[str, str] = {}
+    objector = _text(errors, "objector", "反映人", objector, MAX_TEXT["name"])
+    content = _text(errors, "content", "异议内容", content, MAX_TEXT["reason"])
+    _date(errors, "raised_on", "提出日期", raised_on, timezone.localdate(), dt.date(2004, 1, 1))
+    if enrolment.notice_id is None:
+        errors["enrolment"] = "该对象尚未公示"
+    if errors:
+        raise DomainError(errors)
+    objection = Objection.objects.create(
+        enrolment=enrolment, raised_on=raised_on, objector=objector, content=content, recorded_by=user
+    )
+    record(actor=user, action=actions_catalog.BENEFIT_OBJECTION, obj=objection, unit=enrolment.village, reason=content)
+    return objection
+
+
+@transaction.atomic
+def resolve_objection(user, objection: Objection, resolution: str, upheld: bool) -> Objection:
+    """核实异议 with a note. An objection upheld returns the enrolment (it is not paid); one not upheld lets
+    payment go ahead."""
+    if not (access.can(user, "benefits.review") or access.can(user, "benefits.approve")):
+        raise access.AccessDenied("您的角色不能处理公示异议")
+    access.require_unit_in_scope(user, objection.enrolment.village)
+    errors: dict[str, str] = {}
+    resolution = _text(errors, "resolution", "核实结果", resolution, MAX_TEXT["reason"])
+    if not isinstance(upheld, bool):
+        errors["upheld"] = "请选择异议是否成立"
+    if errors:
+        raise DomainError(errors)
+    current = Objection.objects.select_for_update().get(pk=objection.pk)
+    if not current.is_open:
+        raise Conflict(f"这条异议已由{current.resolved_by}处理")
+    current.resolution, current.upheld = resolution, upheld
+    current.resolved_by, current.resolved_at = user, timezone.now()
+    current.save()
+    enrolment = Enrolment.objects.select_for_update().get(pk=current.enrolment_id)
+    if upheld and enrolment.state != Enrolment.State.EXITED:
+        enrolment.state = Enrolment.State.RETURNED
+        enrolment.return_reason = f"公示异议成立:{resolution}"
+        enrolment.returned_by, enrolment.returned_at = user, timezone.now()
+        enrolment.version += 1
+        enrolment.save()
+    record(
+        actor=user,
+        action=actions_catalog.BENEFIT_OBJECTION_RESOLVE,
+        obj=current,
+        unit=enrolment.village,
+        after={"upheld": upheld},
+        reason=resolution,
+    )
+    return current
+
+
+# --- exits (退出) ------------------------------------------------------------------------------------
+
+
+def first_of_next_month(day: dt.date) -> dt.date:
+    return dt.date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def overpayment_of(enrolment: Enrolment, stop_month: dt.date) -> Decimal:
+    """What was paid (or is on its way) for months from ``stop_month`` on: per month × those months."""
+    total = Decimal(0)
+    for payment in enrolment.payments.exclude(status=Payment.Status.FAILED).select_related("batch"):
+        year = payment.batch.year
+        months = [m for m in range(payment.first_month, payment.last_month + 1) if dt.date(year, m, 1) >= stop_month]
+        if not months:
+            continue
+        if enrolment.scheme == schemes.SSKF:  # a one-off reward is not recovered for later months
+            continue
+        span = payment.last_month - payment.first_month + 1
+        total += (payment.amount / span * len(months)).quantize(_CENT)
+    return total
+
+
+@transaction.atomic
+def record_exit(user, person: Person, reason: str, event_date: dt.date, note: str = "") -> list[Exit]:
+    """退出: every running enrolment of the person stops from the month after the event; the amount paid
+    for months after it is the overpayment to recover."""
+    if not (access.can(user, "benefits.declare") or access.can(user, "benefits.approve")):
+        raise access.AccessDenied("您的角色不能登记退出")
+    access.require_unit_in_scope(user, person.family.village)
+    errors: dict[str, str] = {}
+    if reason not in Exit.Reason.values:
+        errors["reason"] = "退出原因:应为死亡、迁出或不再符合条件"
+    _date(errors, "event_date", "发生日期", event_date, timezone.localdate(), person.birth_date)
+    note = _text(errors, "note", "说明", note, MAX_TEXT["reason"], required=False)
+    if errors:
+        raise DomainError(errors)
+    stop_month = first_of_next_month(event_date)
+    running = list(
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(person=person, year__gte=event_date.year)
+        .exclude(state=Enrolment.State.EXITED)
+        .filter(exit__isnull=True)
+    )
+    if not running:
+        raise DomainError({"person": f"{person.name}没有在册的奖励扶助项目"})
+    exits = []
+    for enrolment in running:
+        overpaid = overpayment_of(enrolment, stop_month)
+        exits.append(
+            Exit.objects.create(
+                enrolment=enrolment,
+                reason=reason,
+                event_date=event_date,
+                stop_month=stop_month,
+                overpayment=overpaid,
+                note=note,
+                recorded_by=user,
+            )
+        )
+        enrolment.state = Enrolment.State.EXITED
+        enrolment.version += 1
+        enrolment.save(update_fields=["state", "version"])
+    if reason == Exit.Reason.DEATH:
+        person.died_on = event_date
+    elif reason == Exit.Reason.MOVED_OUT:
+        person.moved_out_on = event_date
+    person.save(update_fields=["died_on", "moved_out_on"])
+    record(
+        actor=user,
+        action=actions_catalog.BENEFIT_EXIT,
+        obj=person,
+        unit=person.family.village,
+        after={
+            "reason": reason,
+            "event_date": event_date.isoformat(),
+            "stop_month": stop_month.strftime("%Y-%m"),
+            "overpayment": str(sum((e.overpayment for e in exits), Decimal(0))),
+        },
+        reason=note,
+    )
+    return exits
+
+
+# --- next year's roster ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def carry_forward(user, year: int) -> list[Enrolment]:
+    """Next year's roster starts from this year's: every approved enrolment of ``year`` in the user's county
+    that has not exited is declared again for ``year + 1`` (not a new entrant), with the rules' verdict for
+    that year (a person who no longer qualifies shows why). A 少生快富 reward is paid once and not carried."""
+    access.require(user, "benefits.approve", "您的角色不能生成下一年度名册")
+    year = _year(year)
+    _year(year + 1)
+    scope = access.scoped(user, Enrolment.objects.all(), unit_field="village")
+    source = scope.filter(year=year, state=Enrolment.State.APPROVED).exclude(scheme=schemes.SSKF)
+    source = source.select_related("person", "person__family", "village")
+    existing = set(scope.filter(year=year + 1).values_list("person_id", "scheme"))
+    created = []
+    for old in source:
+        if (old.person_id, old.scheme) in existing:
+            continue
+        person = old.person
+        decision = decision_for(person, old.scheme, year + 1, old.category)
+        created.append(
+            Enrolment.objects.create(
+                person=person,
+                village=old.village,
+                county=old.county,
+                scheme=old.scheme,
+                category=decision.category,
+                year=year + 1,
+                eligible=decision.eligible,
+                rules_says=decision.explain(),
+                per_month=decision.per_month.quantize(_CENT),
+                per_year=decision.per_year.quantize(_CENT),
+                new_entrant=False,
+                declared_by=user,
+                declared_at=timezone.now(),
+            )
+        )
+    record(
+        actor=user,
+        action=actions_catalog.BENEFIT_CARRY_FORWARD,
+        object_type="benefits.enrolment",
+        object_repr=f"{year + 1}年名册(由{year}年结转)",
+        unit=user.unit,
+        after={"created": len(created), "not_eligible": sum(not e.eligible for e in created)},
+    )
+    return created

@@ -178,6 +178,7 @@ class Enrolment(models.Model):
     returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     returned_at = models.DateTimeField(null=True)
     return_reason = models.CharField(_("退回原因"), max_length=500, blank=True)
+    notice = models.ForeignKey("Notice", on_delete=models.SET_NULL, null=True, blank=True, related_name="entries")
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -190,3 +191,136 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}年{self.scheme}{f'({self.category})' if self.category else ''} {self.person.name}"
+
+
+class Notice(models.Model):
+    """公示: the list of one village's enrolments of a year, posted for a notice period before payment."""
+
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    published_on = models.DateField(_("公示开始"))
+    ends_on = models.DateField(_("公示截止"))
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    published_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "village_id"]
+        verbose_name = _("公示")
+        constraints = [models.UniqueConstraint(fields=["village", "year"], name="benefit_notice_village_year")]
+
+    def __str__(self) -> str:
+        return f"{self.village.name}{self.year}年奖励扶助对象公示"
+
+
+class Objection(models.Model):
+    """公示期间的异议 about one enrolment, resolved (upheld or not) with a note by a named person."""
+
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="objections")
+    raised_on = models.DateField(_("提出日期"))
+    objector = models.CharField(_("反映人"), max_length=50)
+    content = models.CharField(_("异议内容"), max_length=500)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution = models.CharField(_("核实结果"), max_length=500, blank=True)
+    upheld = models.BooleanField(_("异议成立"), null=True)
+
+    class Meta:
+        ordering = ["raised_on", "id"]
+        verbose_name = _("公示异议")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} 的异议({self.raised_on})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+class PaymentBatch(models.Model):
+    """一批兑现: one scheme's payments for some months of a year, sent to the bank as a one-card file and
+    read back from the bank's return file."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("待发送")
+        RETURNED = "returned", _("银行已回盘")
+
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    scheme = models.CharField(_("项目"), max_length=12)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    first_month = models.PositiveSmallIntegerField(_("起始月"))
+    last_month = models.PositiveSmallIntegerField(_("截止月"))
+    state = models.CharField(_("状态"), max_length=10, choices=State.choices, default=State.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-created_at"]
+        verbose_name = _("兑现批次")
+
+    def __str__(self) -> str:
+        months = (
+            f"{self.first_month}月"
+            if self.first_month == self.last_month
+            else f"{self.first_month}-{self.last_month}月"
+        )
+        return f"{self.year}年{months}{self.scheme}兑现(第{self.pk}批)"
+
+
+class Payment(models.Model):
+    """One person's payment in a batch: pending until the bank's return file says paid or failed."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待回盘")
+        PAID = "paid", _("已发放")
+        FAILED = "failed", _("发放失败")
+
+    batch = models.ForeignKey(PaymentBatch, on_delete=models.PROTECT, related_name="payments")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="payments")
+    first_month = models.PositiveSmallIntegerField()
+    last_month = models.PositiveSmallIntegerField()
+    amount = models.DecimalField(_("金额"), max_digits=11, decimal_places=2)
+    status = models.CharField(_("结果"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    failure_reason = models.CharField(_("失败原因"), max_length=200, blank=True)
+    follow_up = models.CharField(_("跟进情况"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["batch_id", "enrolment__village_id", "id"]
+        verbose_name = _("兑现明细")
+        constraints = [models.UniqueConstraint(fields=["batch", "enrolment"], name="benefit_payment_once_a_batch")]
+
+    def __str__(self) -> str:
+        return f"{self.enrolment.person.name} {self.amount}元"
+
+
+class Exit(models.Model):
+    """退出: death, moving out or the end of eligibility; payment stops from ``stop_month`` and whatever was
+    paid for later months is an overpayment to recover."""
+
+    class Reason(models.TextChoices):
+        DEATH = "death", _("死亡")
+        MOVED_OUT = "moved_out", _("迁出")
+        ENDED = "ended", _("不再符合条件")
+
+    enrolment = models.OneToOneField(Enrolment, on_delete=models.PROTECT, related_name="exit")
+    reason = models.CharField(_("退出原因"), max_length=10, choices=Reason.choices)
+    event_date = models.DateField(_("发生日期"))
+    stop_month = models.DateField(_("停发月份"))  # the first day of the first month not payable
+    overpayment = models.DecimalField(_("应追回金额"), max_digits=11, decimal_places=2, default=0)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-event_date"]
+        verbose_name = _("退出")
+
+    def __str__(self) -> str:
+        return f"{self.enrolment} {self.get_reason_display()}({self.event_date})"
