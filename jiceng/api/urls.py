@@ -19,6 +19,16 @@ urlpatterns = [
     path("children/<int:pk>/assessments/", nutrition_api.ChildAssessmentView.as_view(), name="api_child_assessments"),
     path("children/<int:pk>/moves/", nutrition_api.ChildMoveView.as_view(), name="api_child_moves"),
     path("children/<int:pk>/merge/", nutrition_api.ChildMergeView.as_view(), name="api_child_merge"),
+    path(
+        "children/<int:pk>/entries/<str:kind>/<int:entry>/cancel",
+        nutrition_api.EntryCancelView.as_view(),
+        name="api_child_entry_cancel",
+    ),
+    path(
+        "children/<int:pk>/entries/<str:kind>/<int:entry>/correct",
+        nutrition_api.EntryCorrectView.as_view(),
+        name="api_child_entry_correct",
+    ),
     path("force-majeure/", nutrition_api.ForceMajeureView.as_view(), name="api_force_majeure"),
     path("collections/", nutrition_api.CollectionListView.as_view(), name="api_collections"),
     path("followups/", nutrition_api.FollowUpListView.as_view(), name="api_followups"),

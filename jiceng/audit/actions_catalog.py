@@ -59,6 +59,16 @@ CHILD_MOVE_ACTIONS = {
     "move_in": CHILD_MOVE_IN,
     "death": CHILD_DEATH,
 }
+#: 更正 / 撤销 of a register entry (``collection`` | ``consent`` | ``assessment`` | ``followup`` | ``move``).
+ENTRY_CORRECT = {kind: f"{kind}.correct" for kind in ("collection", "consent", "assessment", "followup", "move")}
+ENTRY_CANCEL = {kind: f"{kind}.cancel" for kind in ("collection", "consent", "assessment", "followup", "move")}
+_ENTRY_NAMES = {
+    "collection": "领取记录",
+    "consent": "知情同意书",
+    "assessment": "医生评估",
+    "followup": "随访卡",
+    "move": "迁移/死亡登记",
+}
 #: Excel register (``children`` | ``collections`` | ``followups``) → import / export action code.
 IMPORT_ACTIONS = {"children": IMPORT_CHILDREN, "collections": IMPORT_COLLECTIONS, "followups": IMPORT_FOLLOWUPS}
 EXPORT_ACTIONS = {"children": EXPORT_CHILDREN, "collections": EXPORT_COLLECTIONS, "followups": EXPORT_FOLLOWUPS}
@@ -240,6 +250,8 @@ ACTION_LABELS: dict[str, str] = {
     DEMO_HISTORY: "加载演示台账",
     DEMO_STOCK_HISTORY: "加载演示库存台账",
     DEMO_REPORTS: "加载演示月报",
+    **{ENTRY_CORRECT[kind]: f"更正{name}" for kind, name in _ENTRY_NAMES.items()},
+    **{ENTRY_CANCEL[kind]: f"撤销{name}" for kind, name in _ENTRY_NAMES.items()},
 }
 
 

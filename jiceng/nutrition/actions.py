@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -468,6 +469,27 @@ class CollectionBatch:
         return len(pending)
 
 
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def check_idempotency_key(key) -> str | None:
+    if key in (None, ""):
+        return None
+    if not isinstance(key, str) or not IDEMPOTENCY_KEY.match(key):
+        raise ValidationError({"idempotency_key": _("请求编号：应为8–64位字母、数字、-或_")})
+    return key
+
+
+def _replayed(key: str, child: Child) -> Collection | None:
+    first = Collection.all_objects.filter(idempotency_key=key).first()
+    if first is None:
+        return None
+    if first.child_id != child.pk:
+        raise Conflict({"idempotency_key": [_("请求编号已用于另一名儿童的发放，请刷新页面后重试")]})
+    first.replayed = True
+    return first
+
+
 class CollectionRefused(ValidationError):
     """The rules refuse this collection; ``reason`` is the engine's Reason (rule id and Chinese text)."""
 
@@ -484,13 +506,18 @@ def record_collection(
     collected_by: str = "",
     acting_user,
     batch: CollectionBatch | None = None,
+    idempotency_key: str | None = None,
 ) -> Collection:
     """发放登记: the rules decide (E1–E9); the database refuses a second row for the same month.
 
     ``batch`` (for imports) holds the file's children locked and their histories loaded once; the checks
     and the audit row are the same as for a single collection. A batch collection at a clinic without a
     stock ledger is judged now and inserted with the others at ``batch.flush()``: nothing is written
-    for it before then, so it needs no savepoint of its own."""
+    for it before then, so it needs no savepoint of its own.
+
+    ``idempotency_key`` (one per tap on 发放): a request repeated with the same key (a retry after the
+    network dropped the answer) returns the collection the first one recorded (``replayed`` is True)
+    and issues nothing again."""
     if batch is not None and not batch.on_ledger(batch.child(child.pk).village):
         from jiceng.nutrition.rules.engine import Event
 
@@ -512,7 +539,13 @@ def record_collection(
         batch.defer(collection)
         return collection
     return _record_collection_now(
-        child, collected_on=collected_on, packs=packs, collected_by=collected_by, acting_user=acting_user, batch=batch
+        child,
+        collected_on=collected_on,
+        packs=packs,
+        collected_by=collected_by,
+        acting_user=acting_user,
+        batch=batch,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -533,13 +566,25 @@ def _judge_collection(child: Child, events, months, collected_on: dt.date, packs
 
 @transaction.atomic
 def _record_collection_now(
-    child: Child, *, collected_on: dt.date, packs: int, collected_by: str, acting_user, batch: CollectionBatch | None
+    child: Child,
+    *,
+    collected_on: dt.date,
+    packs: int,
+    collected_by: str,
+    acting_user,
+    batch: CollectionBatch | None,
+    idempotency_key: str | None = None,
 ) -> Collection:
     from jiceng.nutrition.eligibility import child_events, force_majeure_months_for
     from jiceng.nutrition.rules.engine import Event
 
+    key = check_idempotency_key(idempotency_key)
     if batch is None:
         child = _child_for_update(acting_user, child)
+        if key:  # the child row is locked: a concurrent retry waits here and then finds the first result
+            first = _replayed(key, child)
+            if first is not None:
+                return first
         events, months = child_events(child), force_majeure_months_for(child.village)
     else:
         child = batch.child(child.pk)
@@ -558,8 +603,12 @@ def _record_collection_now(
                 packs=packs,
                 collected_by=collected_by,
                 issued_by=acting_user,
+                idempotency_key=key,
             )
     except IntegrityError:
+        first = _replayed(key, child) if key else None
+        if first is not None:
+            return first
         raise ValidationError(
             {"collected_on": _("领取日期：%(m)s 已有领取记录，一月一领（E6）") % {"m": month_code(collected_on)}}
         ) from None
@@ -666,10 +715,12 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
     if (keep.sex, keep.birth_date) != (duplicate.sex, duplicate.birth_date):
         _recompute_followups_for(keep, FollowUp.objects.filter(child=duplicate).select_related("unit"))
     moved_ids = {
-        name: list(model.objects.filter(child=duplicate).order_by("pk").values_list("pk", flat=True))
+        name: list(model.all_objects.filter(child=duplicate).order_by("pk").values_list("pk", flat=True))
         for name, model in MERGED_HISTORIES.items()
+    }  # cancelled entries move too: the history stays whole
+    moved = {
+        name: model.all_objects.filter(child=duplicate).update(child=keep) for name, model in MERGED_HISTORIES.items()
     }
-    moved = {name: model.objects.filter(child=duplicate).update(child=keep) for name, model in MERGED_HISTORIES.items()}
     if not keep.id_number and duplicate.id_number:
         keep.id_number = duplicate.id_number
         keep.save(update_fields=["id_number"])

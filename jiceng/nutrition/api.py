@@ -358,8 +358,12 @@ class CollectionListView(ActionView):
             packs=data.validated_data["packs"],
             collected_by=data.validated_data.get("collected_by", ""),
             acting_user=request.user,
+            idempotency_key=request.headers.get("Idempotency-Key") or None,
         )
-        return Response(CollectionSerializer(collection).data, status=status.HTTP_201_CREATED)
+        replayed = getattr(collection, "replayed", False)  # a retry of a request already recorded: the first answer
+        return Response(
+            CollectionSerializer(collection).data, status=status.HTTP_200_OK if replayed else status.HTTP_201_CREATED
+        )
 
 
 class FollowUpSerializer(PlainTextModelSerializer):
@@ -655,3 +659,91 @@ class ForceMajeureView(WriteApiView):
         unit = access.unit_in_scope_or_404(request.user, values.pop("unit"))
         row = actions.declare_force_majeure(unit, acting_user=request.user, **values)
         return Response(ForceMajeureSerializer(row).data, status=status.HTTP_201_CREATED)
+
+
+# ---------------------------------------------------------------------------------------------
+# 更正 / 撤销 of a register entry (jiceng/nutrition/amend.py), the same actions as the child's page
+# ---------------------------------------------------------------------------------------------
+
+
+class ReasonInput(serializers.Serializer):
+    reason = text_field("原因", max_length=200, multiline=True)
+
+
+class CollectionInput(serializers.Serializer):
+    collected_on = date_field("领取日期")
+    packs = integer_field("包数", min_value=1, max_value=30)
+    collected_by = text_field("领取人", max_length=50, required=False)
+
+
+class CorrectionFollowUpInput(PlainTextModelSerializer):
+    class Meta:
+        model = FollowUp
+        fields = [
+            "visited_on",
+            "hb_g_l",
+            "length_cm",
+            "position",
+            "weight_kg",
+            "packs_last_7d",
+            "complementary_feeding",
+            "counselling_given",
+            "caregiver_knows",
+            "notes",
+        ]
+
+
+CORRECTION_INPUTS = {
+    "collection": (CollectionInput, CollectionSerializer),
+    "consent": (ConsentInput, ConsentSerializer),
+    "assessment": (AssessmentInput, AssessmentSerializer),
+    "followup": (CorrectionFollowUpInput, FollowUpSerializer),
+    "move": (MoveInput, MoveSerializer),
+}
+
+
+def _entry_in_child(request, pk: int, kind: str, entry: int):
+    from jiceng.nutrition import amend
+
+    child = _child_or_404(request, pk)
+    item = amend.entry_or_404(request.user, kind, entry)
+    if item.child_id != child.pk:
+        raise Http404("未找到该记录")
+    return item
+
+
+class EntryCancelView(WriteApiView):
+    @extend_schema(
+        operation_id="child_entry_cancel",
+        summary="撤销一条登记（kind: collection 领取、consent 知情同意书、assessment 医生评估、followup 随访卡、move 迁移/死亡），须写原因",
+        request=ReasonInput,
+        responses={200: OpenApiResponse(description="已撤销"), **ERRORS, **CONFLICT},
+    )
+    def post(self, request, pk: int, kind: str, entry: int):
+        from jiceng.nutrition import amend
+
+        item = _entry_in_child(request, pk, kind, entry)
+        values = self.validated(ReasonInput)
+        amend.cancel_entry(kind, item.pk, reason=values["reason"], acting_user=request.user)
+        return Response({"id": item.pk, "kind": kind, "cancelled": True, "reason": values["reason"]})
+
+
+class EntryCorrectView(WriteApiView):
+    @extend_schema(
+        operation_id="child_entry_correct",
+        summary="更正一条登记：给出要改的字段和原因；原记录标为已更正，返回更正后的新记录",
+        request=ReasonInput,
+        responses={201: OpenApiResponse(description="更正后的记录"), **ERRORS, **CONFLICT},
+    )
+    def post(self, request, pk: int, kind: str, entry: int):
+        from jiceng.nutrition import amend
+
+        item = _entry_in_child(request, pk, kind, entry)
+        reason = self.validated(ReasonInput)["reason"]
+        input_class, output_class = CORRECTION_INPUTS[kind]
+        values = self.validated(input_class, partial=True)
+        if kind == "move" and "to_village" in values:
+            code = values.pop("to_village")
+            values["to_village"] = access.unit_in_scope_or_404(request.user, code) if code else None
+        fixed = amend.correct_entry(kind, item.pk, values=values, reason=reason, acting_user=request.user)
+        return Response(output_class(fixed).data, status=status.HTTP_201_CREATED)

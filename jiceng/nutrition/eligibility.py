@@ -92,7 +92,11 @@ def _rows(model, columns: tuple[str, ...], ids: list[int], extra: str = "", orde
     table = connection.ops.quote_name(model._meta.db_table)
     names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column) for c in columns)
     placeholders = ", ".join(["%s"] * len(ids))
-    sql = f"SELECT {names} FROM {table} WHERE {connection.ops.quote_name('child_id')} IN ({placeholders}) {extra}"
+    live = f"{connection.ops.quote_name('cancelled_at')} IS NULL"  # a cancelled (撤销) entry counts for nothing
+    sql = (
+        f"SELECT {names} FROM {table} WHERE {connection.ops.quote_name('child_id')} IN ({placeholders}) "
+        f"AND {live} {extra}"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql + (f" ORDER BY {connection.ops.quote_name(order)}" if order else ""), ids)
         return cursor.fetchall()

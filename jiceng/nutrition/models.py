@@ -11,6 +11,37 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class LiveManager(models.Manager):
+    """Register entries that stand: a cancelled (撤销) or corrected (更正, replaced by a new entry) row stays in
+    the table for the history and the audit trail, but no figure, rule, list, export or report counts it.
+    ``all_objects`` reads every row."""
+
+    def get_queryset(self):
+        return super().get_queryset().filter(cancelled_at__isnull=True)
+
+
+class Amendable(models.Model):
+    """A register entry that can be corrected (更正) or cancelled (撤销) with a reason (原因), by the person who
+    entered it or the level above, while its month's report is open (see jiceng/nutrition/amend.py)."""
+
+    cancelled_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    cancel_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    objects = LiveManager()
+    all_objects = models.Manager()  # noqa: DJ012 (objects, the live rows, must stay the default manager)
+
+    class Meta:
+        abstract = True
+        base_manager_name = "all_objects"
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
 class Sex(models.TextChoices):
     MALE = "M", _("男")
     FEMALE = "F", _("女")
@@ -64,7 +95,7 @@ class Child(models.Model):
         return f"{self.name}({self.birth_date:%Y-%m-%d})"
 
 
-class Consent(models.Model):
+class Consent(Amendable):
     """知情同意书: who signed, relation to the child, date."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="consents")
@@ -79,7 +110,7 @@ class Consent(models.Model):
         return f"知情同意书 {self.signed_by} {self.signed_on}"
 
 
-class Collection(models.Model):
+class Collection(Amendable):
     """发放登记: one collection of packs. At most one per child per calendar month (E6), enforced by the database."""
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="collections")
@@ -91,17 +122,25 @@ class Collection(models.Model):
     collected_by = models.CharField(_("领取人"), max_length=50, blank=True)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # one tap on 发放 = one key: a retry over a weak network returns the first result, never a second issue
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
 
-    class Meta:
+    class Meta(Amendable.Meta):
         ordering = ["collected_on", "id"]
-        constraints = [models.UniqueConstraint(fields=["child", "month"], name="one_collection_per_child_month")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["child", "month"],
+                condition=models.Q(cancelled_at__isnull=True),
+                name="one_live_collection_per_child_month",
+            )
+        ]
         indexes = [models.Index(fields=["unit", "month"], name="collection_unit_month")]
 
     def __str__(self) -> str:
         return f"{self.collected_on} {self.packs}包"
 
 
-class Assessment(models.Model):
+class Assessment(Amendable):
     """Doctor's assessment for a child with a special condition (E8): suitable (适宜) or not (不适宜)."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="assessments")
@@ -115,7 +154,7 @@ class Assessment(models.Model):
         return f"评估 {self.assessed_on} {'适宜' if self.suitable else '不适宜'}"
 
 
-class Move(models.Model):
+class Move(Amendable):
     """迁入/迁出 and death: changes of a child's residence, keeping the history."""
 
     class Kind(models.TextChoices):
@@ -156,7 +195,7 @@ class Position(models.TextChoices):
     STANDING = "standing", _("立位（身高）")
 
 
-class FollowUp(models.Model):
+class FollowUp(Amendable):
     """个案随访卡: one follow-up visit, with the WHO z-scores and anaemia class computed on save.
 
     The first card of a child is the baseline (服用前)."""
@@ -192,7 +231,7 @@ class FollowUp(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
+    class Meta(Amendable.Meta):
         ordering = ["visited_on", "id"]
         indexes = [
             models.Index(fields=["unit", "month"], name="followup_unit_month"),

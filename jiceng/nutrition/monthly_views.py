@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -49,6 +51,7 @@ def distribution(request, code: str):
             "dist": queries.distribution(village, today),
             "today": today,
             "can_edit": access.can(request.user, "registers.edit"),
+            "tap_key": uuid.uuid4().hex,  # + child id: one key per tap, kept by the form across retries
         },
     )
 
@@ -84,6 +87,7 @@ def distribution_collect(request, code: str, pk: int):
                     packs=packs,
                     collected_by=request.POST.get("collected_by", child.caregiver_name),
                     acting_user=request.user,
+                    idempotency_key=request.POST.get("idempotency_key") or None,
                 )
             except ValidationError as exc:
                 error = "；".join(exc.messages)
@@ -93,7 +97,15 @@ def distribution_collect(request, code: str, pk: int):
         return render(
             request,
             "nutrition/_distribution_row.html",
-            {"row": row, "village": village, "error": error, "can_edit": True, "dist": dist, "oob": True},
+            {
+                "row": row,
+                "village": village,
+                "error": error,
+                "can_edit": True,
+                "dist": dist,
+                "oob": True,
+                "tap_key": uuid.uuid4().hex,
+            },
         )
     if error:
         messages.error(request, f"{child.name}：{error}")

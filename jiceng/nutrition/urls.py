@@ -9,6 +9,7 @@ urlpatterns = [
     path("children/<int:pk>/merge/", views.child_merge, name="child_merge"),
     path("children/<int:pk>/followup/", monthly_views.followup_new, name="followup_new"),
     path("children/<int:pk>/<str:kind>/", views.child_event, name="child_event"),
+    path("children/<int:pk>/entries/<str:kind>/<int:entry>/", views.child_entry, name="child_entry"),
     path("force-majeure/", views.force_majeure, name="force_majeure"),
     path("distribution/", monthly_views.distribution_index, name="distribution_index"),
     path("distribution/<str:code>/", monthly_views.distribution, name="distribution"),

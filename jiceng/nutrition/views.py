@@ -12,9 +12,17 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
-from jiceng.nutrition import actions, eligibility, queries
+from jiceng.nutrition import actions, amend, eligibility, queries
 from jiceng.nutrition.api import full_identity_shown
-from jiceng.nutrition.forms import AssessmentForm, ChildForm, CollectionForm, ConsentForm, ForceMajeureForm, MoveForm
+from jiceng.nutrition.forms import (
+    AssessmentForm,
+    ChildForm,
+    CollectionForm,
+    ConsentForm,
+    FollowUpForm,
+    ForceMajeureForm,
+    MoveForm,
+)
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child, Move
 from jiceng.nutrition.timeline import child_timeline
@@ -252,4 +260,73 @@ def force_majeure(request):
         request,
         "nutrition/force_majeure.html",
         {"form": form, "declarations": declarations, "can_declare": can_declare},
+    )
+
+
+AMEND_FORMS = {
+    "collection": CollectionForm,
+    "consent": ConsentForm,
+    "assessment": AssessmentForm,
+    "followup": FollowUpForm,
+    "move": MoveForm,
+}
+
+
+def _amend_form(kind: str, request, entry, data=None):
+    form_class = AMEND_FORMS[kind]
+    initial = amend.current_values(kind, entry)
+    if kind == "move":
+        initial["to_village"] = initial["to_village"].code if initial["to_village"] else ""
+        return form_class(data, villages=_visible_villages(request.user), initial=initial, prefix="fix")
+    return form_class(data, initial=initial, prefix="fix")
+
+
+@login_required_keep_form
+def child_entry(request, pk: int, kind: str, entry: int):
+    """更正 / 撤销 one register entry of a child (collection, consent, assessment, follow-up card, move)."""
+    child = _child_or_404(request, pk)
+    amend.kind_of(kind)
+    item = amend.entry_or_404(request.user, kind, entry)
+    if item.child_id != child.pk:
+        raise Http404(_("未找到该记录"))
+    form = _amend_form(kind, request, item)
+    reason = ""
+    problems: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        reason = request.POST.get("reason", "")
+        try:
+            if action == "cancel":
+                amend.cancel_entry(kind, item.pk, reason=reason, acting_user=request.user)
+                messages.success(request, _("已撤销%(what)s") % {"what": amend.KINDS[kind].label})
+                return redirect("child_detail", pk=child.pk)
+            if action == "correct":
+                form = _amend_form(kind, request, item, request.POST)
+                if form.is_valid():
+                    values = dict(form.cleaned_data)
+                    if kind == "move":
+                        code = values.pop("to_village")
+                        values["to_village"] = access.unit_in_scope_or_404(request.user, code) if code else None
+                    amend.correct_entry(kind, item.pk, values=values, reason=reason, acting_user=request.user)
+                    messages.success(request, _("已更正%(what)s") % {"what": amend.KINDS[kind].label})
+                    return redirect("child_detail", pk=child.pk)
+            else:
+                raise Http404(_("未找到该页面"))
+        except ValidationError as exc:  # what was typed stays in the form
+            problems = exc.messages
+        item = amend.entry_or_404(request.user, kind, entry)
+    return render(
+        request,
+        "nutrition/child_entry.html",
+        {
+            "child": child,
+            "kind": kind,
+            "label": amend.KINDS[kind].label,
+            "entry": item,
+            "date": amend.entry_date(kind, item),
+            "form": form,
+            "reason": reason,
+            "problems": problems,
+            "refusal": amend.refusal(request.user, kind, item),
+        },
     )

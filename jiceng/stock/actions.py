@@ -65,6 +65,13 @@ def _conflict(field: str, message: str):
     raise StockConflict({field: [message]})
 
 
+def entry_url(kind: str, entry) -> str:
+    """Where a register entry is corrected or cancelled (the child's page)."""
+    from django.urls import reverse
+
+    return reverse("child_entry", kwargs={"pk": entry.child_id, "kind": kind, "entry": entry.pk})
+
+
 def _stock_unit(acting_user, unit: OrgUnit, capability: str = "stock.edit") -> None:
     access.require(acting_user, capability)
     access.require_unit_in_scope(acting_user, unit)
@@ -732,11 +739,19 @@ def reverse_line(line: StockLine, *, reason: str, acting_user) -> StockLine:
     reason = _text(reason, "reason", _("冲正原因"), required=True)
     if line.reverses_id:
         _fail("reason", _("冲正记录不能再冲正"))
-    if line.reason not in REVERSIBLE_REASONS:
-        where = _("儿童领取登记") if line.reason == Reason.ISSUE else _("调拨单的收货确认")
+    if line.reason == Reason.ISSUE and line.collection_id:
+        # the issue is the collection: corrected or cancelled on the child's page (更正/撤销), which reverses it here
         _fail(
             "reason",
-            _("%(what)s记录不能冲正，请在%(where)s中更正") % {"what": line.get_reason_display(), "where": where},
+            _(
+                "发放给儿童的出库不能在库存卡上冲正：请在儿童“%(name)s”的领取记录上点“更正/撤销”（%(url)s），出库会同时冲正"
+            )
+            % {"name": line.other_party, "url": entry_url("collection", line.collection)},
+        )
+    if line.reason not in REVERSIBLE_REASONS:
+        _fail(
+            "reason",
+            _("%(what)s记录不能冲正，请在调拨单的收货确认中更正") % {"what": line.get_reason_display()},
         )
     row = _lock_balance(line.unit, line.batch, line.county_id)
     if StockLine.objects.filter(reverses=line).exists():

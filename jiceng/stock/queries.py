@@ -437,7 +437,7 @@ def ledger_lines(unit: OrgUnit, first_day: dt.date | None = None, last_day: dt.d
         lines = lines.filter(occurred_on__gte=first_day)
     if last_day:
         lines = lines.filter(occurred_on__lte=last_day)
-    return lines.select_related("batch", "entered_by", "other_unit", "reverses").order_by("id")
+    return lines.select_related("batch", "entered_by", "other_unit", "reverses", "collection").order_by("id")
 
 
 def card_page(unit: OrgUnit, first_day=None, last_day=None, page_number=None, per_page: int = 50):

@@ -400,7 +400,11 @@ def test_a_correction_is_a_reversing_line_never_an_edit(tree, child):
     refused(lambda: actions.reverse_line(loss, reason=" ", acting_user=tree.county_mch), "reason", "冲正原因：不能为空")
     stock_village(tree, 30, number="V")
     [issue] = actions.issue_for_collection(make_collection(child, 30), acting_user=tree.village_doctor)
-    refused(lambda: actions.reverse_line(issue, reason="x", acting_user=tree.village_doctor), "reason", "儿童领取登记")
+    refused(
+        lambda: actions.reverse_line(issue, reason="x", acting_user=tree.village_doctor),
+        "reason",
+        "的领取记录上点“更正/撤销”",
+    )
 
 
 def test_reversal_that_would_go_below_zero_is_refused(tree):
