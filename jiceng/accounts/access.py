@@ -31,6 +31,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.VILLAGE_DOCTOR: frozenset(
         {
             "registers.view",
+            "benefits.view",
             "benefits.declare",
             "benefits.village_check",
             "registers.edit",
@@ -44,6 +45,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_OFFICER: frozenset(
         {
             "registers.view",
+            "benefits.view",
             "benefits.declare",
             "registers.edit",
             "registers.reveal_identity",
@@ -60,6 +62,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     Role.TOWNSHIP_REVIEWER: frozenset(
         {
             "registers.view",
+            "benefits.view",
             "benefits.review",
             "benefits.publish",
             "registers.reveal_identity",
@@ -98,6 +101,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "force_majeure.declare",
             # the county health bureau approves and pays family-planning benefits: it sees the full ID and
             # bank-account numbers of the benefit rosters it pays (pages, payment files, API), nobody else does
+            "benefits.view",
             "benefits.approve",
             "benefits.publish",
             "benefits.pay",

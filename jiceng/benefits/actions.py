@@ -680,3 +680,11 @@ def carry_forward(user, year: int) -> list[Enrolment]:
         after={"created": len(created), "not_eligible": sum(not e.eligible for e in created)},
     )
     return created
+
+
+@transaction.atomic
+def register_and_declare(user, data: FamilyInput, scheme: str, year: int, category: str = ""):
+    """登记一户并申报 in one step (the page's form): nothing is kept if either part is refused."""
+    family = register_family(user, data)
+    declared = [declare(user, person, scheme, year, category) for person in family.people.order_by("role")]
+    return family, declared

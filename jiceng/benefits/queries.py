@@ -80,3 +80,50 @@ def people(user) -> QuerySet[Person]:
     return access.scoped(user, Person.objects.all(), unit_field="family__village").select_related(
         "family", "family__village"
     )
+
+
+def masked_id(person: Person) -> str:
+    return mask_id_number(person.id_number)
+
+
+def state_counts(user, year: int, scheme: str = "") -> list[tuple[str, str, int]]:
+    """(state, label, count) of a year's enrolments in the user's subtree."""
+    from django.db.models import Count
+
+    rows = enrolments(user, year=year, scheme=scheme).order_by().values("state").annotate(n=Count("id"))
+    found = {row["state"]: row["n"] for row in rows}
+    return [(state, label, found.get(state, 0)) for state, label in Enrolment.State.choices]
+
+
+# the step each role takes, the state it takes it from, and its label
+STEPS = (
+    ("village_check", "benefits.village_check", (Enrolment.State.DECLARED, Enrolment.State.RETURNED), "村初审通过"),
+    ("township_review", "benefits.review", (Enrolment.State.VILLAGE_CHECKED,), "乡镇审核通过"),
+    ("approve", "benefits.approve", (Enrolment.State.TOWNSHIP_REVIEWED,), "县审批通过"),
+)
+RETURNS = {
+    Enrolment.State.DECLARED: "benefits.village_check",
+    Enrolment.State.VILLAGE_CHECKED: "benefits.review",
+    Enrolment.State.TOWNSHIP_REVIEWED: "benefits.approve",
+}
+
+
+def next_step_for(user) -> str:
+    """The state whose enrolments wait for this user (for the roster's 待我处理 filter), or ''."""
+    for _step, capability, states, _label in STEPS:
+        if access.can(user, capability):
+            return states[0]
+    return ""
+
+
+def steps_for(user, enrolment: Enrolment) -> list[tuple[str, str]]:
+    """(step, label) the user may take on this enrolment now; 'return' needs a reason."""
+    out = [
+        (step, label)
+        for step, capability, states, label in STEPS
+        if enrolment.state in states and access.can(user, capability)
+    ]
+    capability = RETURNS.get(enrolment.state)
+    if capability and access.can(user, capability):
+        out.append(("return", "退回"))
+    return out

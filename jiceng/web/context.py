@@ -40,6 +40,7 @@ NAV_ENTRIES = [
     ("registers.view", lambda: _("Excel 导入导出"), "registers_excel"),
     ("analysis.view", lambda: _("培训与宣传"), "activities"),
     ("stock.view", lambda: _("营养包库存"), "stock_overview"),
+    ("benefits.view", lambda: _("奖扶特扶"), "benefits"),
     ("allocation.edit", lambda: _("分配计划"), "stock_allocation"),
     ("force_majeure.declare", lambda: _("不可抗力"), "force_majeure"),
     ("registers.view", lambda: _("组织机构"), "units"),

@@ -28,5 +28,6 @@ urlpatterns = [
     path("summaries/", include("jiceng.summaries.urls")),
     path("registers/", include("jiceng.nutrition.excel_urls")),
     path("activities/", include("jiceng.activities.urls")),
+    path("benefits/", include("jiceng.benefits.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]
