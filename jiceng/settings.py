@@ -88,6 +88,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "jiceng.orgunits",
     "jiceng.accounts",
     "jiceng.audit",
@@ -98,6 +100,7 @@ INSTALLED_APPS = [
     "jiceng.indicators",
     "jiceng.summaries",
     "jiceng.benefits",
+    "jiceng.jobs",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]
@@ -154,6 +157,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Background jobs (jiceng/jobs): Django's tasks API (the django-tasks backport) with its database backend,
+# so the queue is a table of the same database — no Redis. The worker is `jiceng db_worker` (README).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JICENG_JOB_STALE_SECONDS = float(os.environ.get("JICENG_JOB_STALE_SECONDS", "60"))
+JICENG_BACKGROUND_ROWS = int(os.environ.get("JICENG_BACKGROUND_ROWS", "2000"))
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -146,6 +146,12 @@ BENEFIT_PAYMENT_FOLLOW_UP = "benefit.payment.follow_up"
 EXPORT_BENEFIT_PAYMENT_FILE = "export.benefit_payment_file"
 EXPORT_BENEFIT_NOTICE = "export.benefit_notice"
 
+# --- background jobs (jiceng/jobs) ----------------------------------------------------------------
+JOB_START = "job.start"
+JOB_FINISH = "job.finish"
+JOB_FAIL = "job.fail"
+JOB_RETRY = "job.retry"
+
 # --- demo data (jiceng/demo, jiceng/demo/stock.py, jiceng/demo/reports.py) ---------------------
 DEMO_LOAD = "demo.load"
 DEMO_HISTORY = "demo.history"
@@ -246,6 +252,10 @@ ACTION_LABELS: dict[str, str] = {
     SUMMARY_REOPEN: "退回工作总结修改",
     EXPORT_SUMMARY: "导出工作总结",
     EXPORT_QUARTERLY: "导出季度分析",
+    JOB_START: "提交后台任务",
+    JOB_FINISH: "后台任务完成",
+    JOB_FAIL: "后台任务失败",
+    JOB_RETRY: "重试后台任务",
     DEMO_LOAD: "加载演示数据",
     DEMO_HISTORY: "加载演示台账",
     DEMO_STOCK_HISTORY: "加载演示库存台账",

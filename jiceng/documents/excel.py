@@ -418,6 +418,31 @@ def _data_sheet(workbook, spec: SheetSpec):
     return None
 
 
+BACKGROUND_BYTES = 150 * 1024  # a file without a row count larger than this is imported in the background
+
+
+def is_large(spec: SheetSpec, source, rows: int) -> bool:
+    """Whether an uploaded file has more than ``rows`` data rows, judged without reading it: the sheet's
+    own <dimension> (written by Excel, WPS and openpyxl), or its size when it has none. An unreadable
+    file is not large (the import itself says what is wrong with it, at once)."""
+    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else 0)
+    workbook = open_upload(source, "")
+    if isinstance(workbook, str):
+        return False
+    try:
+        sheet = _data_sheet(workbook, spec)
+        counted = sheet.max_row if sheet is not None else None
+    except (ValueError, TypeError, KeyError):
+        counted = None
+    finally:
+        workbook.close()
+        if hasattr(source, "seek"):
+            source.seek(0)
+    if counted is None:
+        return size > BACKGROUND_BYTES
+    return counted - 1 > rows
+
+
 def read_sheet(spec: SheetSpec, source) -> SheetRead:
     """Check the header, then read every row into typed values, reporting every bad cell.
 

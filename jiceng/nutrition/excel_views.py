@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.excel import is_large
 from jiceng.documents.responses import file_response
+from jiceng.jobs.actions import start_job
 from jiceng.nutrition import actions
 from jiceng.nutrition.excel import EXPORTS, IMPORTS, SPECS, TITLES, ExportParams, render_template
 from jiceng.orgunits.models import Level
@@ -76,6 +79,17 @@ def excel_import(request, kind: str):
         upload = request.FILES.get("file")
         if upload is None:
             problem = _("请选择要导入的 Excel 文件")
+        elif is_large(SPECS[kind], upload, settings.JICENG_BACKGROUND_ROWS):
+            # thousands of rows: the worker imports it; the job's page shows the progress and the result
+            job = start_job(
+                request.user,
+                "register_import",
+                title=f"导入{TITLES[kind]}",
+                params={"register": kind},
+                content=upload.read(),
+                input_name=upload.name,
+            )
+            return redirect("job_detail", pk=job.pk)
         else:
             filename = upload.name
             report = IMPORTS[kind](request.user, upload, filename=filename)
@@ -91,6 +105,7 @@ def excel_import(request, kind: str):
             "hidden_errors": max(0, len(report.errors) - ERRORS_SHOWN) if report else 0,
             "problem": problem,
             "filename": filename,
+            "background_rows": settings.JICENG_BACKGROUND_ROWS,
         },
     )
 

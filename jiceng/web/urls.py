@@ -29,5 +29,6 @@ urlpatterns = [
     path("registers/", include("jiceng.nutrition.excel_urls")),
     path("activities/", include("jiceng.activities.urls")),
     path("benefits/", include("jiceng.benefits.urls")),
+    path("jobs/", include("jiceng.jobs.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]

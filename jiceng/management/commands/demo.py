@@ -1,3 +1,5 @@
+import subprocess
+import sys
 import time
 
 from django.core.management import call_command
@@ -14,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--no-serve", action="store_true", help="prepare the database and stop")
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument("--no-worker", action="store_true", help="do not start the background-job worker")
 
     def handle(self, *args, **options):
         started = time.monotonic()
@@ -38,9 +41,27 @@ class Command(BaseCommand):
 
         from jiceng.wsgi import application
 
+        worker = None if options["no_worker"] else self._start_worker()
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"基层卫健通已启动：{url}  (Ctrl+C 停止)"))
-        serve(application, host=options["host"], port=options["port"], threads=options["threads"], _quiet=True)
+        try:
+            serve(application, host=options["host"], port=options["port"], threads=options["threads"], _quiet=True)
+        finally:
+            if worker is not None:
+                worker.terminate()
+                try:
+                    worker.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    worker.kill()
+
+    def _start_worker(self) -> subprocess.Popen:
+        """The background-job worker beside the server (large imports, PDFs): `jiceng db_worker`, the same
+        command production runs under systemd (README). It stops with the server."""
+        worker = subprocess.Popen(
+            [sys.executable, "-m", "jiceng.cli", "db_worker", "--no-reload", "--interval", "1", "--verbosity", "0"]
+        )
+        self.stdout.write(f"后台任务处理程序已启动（进程 {worker.pid}）")
+        return worker
 
     def _print_logins(self):
         from jiceng.accounts.models import User
