@@ -25,6 +25,7 @@ from jiceng.orgunits import actions as unit_actions
 from jiceng.orgunits.models import Level, OrgUnit, UnitDenominator, subtree_q
 from jiceng.reporting import queries as report_queries
 from jiceng.reporting.packs import datasets_reported_by
+from jiceng.web.audit_text import readable_changes
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
 from jiceng.web.todo import todo_for
 
@@ -232,8 +233,13 @@ def audit_list(request):
         entries = entries.filter(at__date__lte=date_to)
     page = Paginator(entries.select_related("unit"), 50).get_page(request.GET.get("page"))
     actors = access.visible_users(request.user).order_by("username").values_list("username", "full_name")
+    for entry in page:  # field names in Chinese, values as people read them
+        entry.readable = readable_changes(entry)
+    units = access.visible_units(request.user).filter(active=True).order_by("path")  # chosen by name, not code
     return render(
-        request, "web/audit_list.html", {"page": page, "filters": filters, "errors": errors, "actors": actors}
+        request,
+        "web/audit_list.html",
+        {"page": page, "filters": filters, "errors": errors, "actors": actors, "units": units},
     )
 
 

@@ -14,14 +14,19 @@ def test_audit_page_filters_by_unit_person_and_date(client, tree):
     actions.update_unit(tree.village_b1, acting_user=tree.admin, altitude_m=2310)
     AuditEntry.objects.filter(unit=tree.village_b1).update(at=timezone.now() - dt.timedelta(days=40))
     client.force_login(tree.county_bureau)
-    by_unit = client.get(f"/audit/?unit={tree.town_a.code}").content.decode()
+
+    def rows(url):  # the table, not the unit picker (which lists every unit by name)
+        page = client.get(url).content.decode()
+        return page[page.index("<table") :]
+
+    by_unit = rows(f"/audit/?unit={tree.town_a.code}")
     assert "大寨村" in by_unit and "高坡村" not in by_unit
-    by_person = client.get("/audit/?actor=fybj").content.decode()
+    by_person = rows("/audit/?actor=fybj")
     assert "没有符合条件的记录" in by_person
     recent = (timezone.localdate() - dt.timedelta(days=7)).isoformat()
-    by_date = client.get(f"/audit/?date_from={recent}").content.decode()
+    by_date = rows(f"/audit/?date_from={recent}")
     assert "大寨村" in by_date and "高坡村" not in by_date
-    assert "1250 → 1260" in by_unit
+    assert "海拔(米)</span>：1250 → 1260" in by_unit
     assert client.get("/audit/?date_from=2026-13-45").content.decode().count("日期格式应为") == 1
 
 
