@@ -6,6 +6,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -77,8 +78,35 @@ _PATTERNS = [
 ]
 
 
+_CN_DIGITS = {"一": "1", "二": "2", "三": "3", "四": "4"}
+# the ways people write a period, each turned into the one code above (2026-Q4, 2026 q4, 2026/11, 2026.11,
+# 202611, 2026年11月, 2026年第四季度, 2026年4季度, 2026年上半年, 2026年)
+_TYPED = [
+    (re.compile(r"^(\d{4})[-/.]?Q([1-4])$"), r"\1Q\2"),
+    (re.compile(r"^(\d{4})[-/.]?H([12])$"), r"\1H\2"),
+    (re.compile(r"^(\d{4})[/.年](\d{1,2})月?$"), r"\1-\2"),
+    (re.compile(r"^(\d{4})-(\d{1,2})月$"), r"\1-\2"),
+    (re.compile(r"^(\d{4})(0[1-9]|1[0-2])$"), r"\1-\2"),
+    (re.compile(r"^(\d{4})年?第?([1-4])季度?$"), r"\1Q\2"),
+    (re.compile(r"^(\d{4})年$"), r"\1"),
+]
+
+
+def normalise_period_text(text: str) -> str:
+    """What a person typed, in the code :func:`parse_period` reads: full-width characters and spaces go,
+    letters are upper case, and the common other spellings become the one code (2026-Q4 → 2026Q4)."""
+    value = unicodedata.normalize("NFKC", text or "").strip().upper()
+    value = re.sub(r"\s+", "", value)
+    value = re.sub(r"第?([一二三四])季度?$", lambda m: f"第{_CN_DIGITS[m.group(1)]}季度", value)
+    value = value.replace("上半年", "H1").replace("下半年", "H2").replace("年H", "H")
+    for pattern, replacement in _TYPED:
+        if pattern.match(value):
+            return pattern.sub(replacement, value)
+    return value
+
+
 def parse_period(text: str) -> Period:
-    value = (text or "").strip()
+    value = normalise_period_text(text)
     for pattern, kind in _PATTERNS:
         match = pattern.match(value)
         if not match:
@@ -145,13 +173,20 @@ def months_between(first: str, last: str) -> list[str]:
     return Period(start.start, end.end, f"{start.code}~{end.code}", "range").months
 
 
-def picker_periods(today: dt.date, years: int = 2) -> list[tuple[str, list[Period]]]:
+PICKER_GROUPS = {"year": "年度", "ytd": "截至某月", "half": "半年", "quarter": "季度", "month": "月份"}
+
+
+def picker_periods(
+    today: dt.date, years: int = 2, kinds: tuple[str, ...] | None = None, ahead: int = 0
+) -> list[tuple[str, list[Period]]]:
     """The periods a page offers in a picker (报告期选择), latest first, grouped: years, year to date,
-    half years, quarters and months of the last ``years`` years that have begun by ``today``."""
-    first_years = range(today.year, today.year - years, -1)
-    begun = [p for y in first_years for p in _of_year(y) if p.start <= today]
-    groups = {"year": "年度", "ytd": "截至某月", "half": "半年", "quarter": "季度", "month": "月份"}
-    return [(label, [p for p in begun if p.kind == kind]) for kind, label in groups.items()]
+    half years, quarters and months of the last ``years`` years that have begun by ``today`` (or begin
+    within ``ahead`` months of it: a plan made for next month); only the ``kinds`` asked for."""
+    horizon = add_months(today, ahead + 1) - dt.timedelta(days=1) if ahead else today
+    first_years = range(horizon.year, horizon.year - years - (horizon.year - today.year), -1)
+    begun = [p for y in first_years for p in _of_year(y) if p.start <= horizon]
+    wanted = kinds or tuple(PICKER_GROUPS)
+    return [(label, [p for p in begun if p.kind == kind]) for kind, label in PICKER_GROUPS.items() if kind in wanted]
 
 
 def _of_year(year: int) -> list[Period]:

@@ -9,3 +9,4 @@ urlpatterns = [
 handler400 = "jiceng.web.errors.bad_request"
 handler403 = "jiceng.web.errors.permission_denied"
 handler404 = "jiceng.web.errors.page_not_found"
+handler500 = "jiceng.web.errors.server_error"

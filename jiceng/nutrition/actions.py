@@ -33,7 +33,7 @@ from jiceng.nutrition.models import (
 )
 from jiceng.nutrition.rules.engine import check_collection
 from jiceng.orgunits.models import Level, OrgUnit
-from jiceng.periods import month_code, months_between
+from jiceng.periods import month_code, months_between, parse_period
 from jiceng.standards.idnumber import IdNumberError, validate_id_number_against
 
 FLUSH_EVERY = 2000  # deferred batch collections written together (with their audit rows)
@@ -788,10 +788,14 @@ def declare_force_majeure(
     access.require_unit_in_scope(acting_user, unit)
     if unit.level not in (Level.COUNTY, Level.TOWNSHIP) or unit.is_institution:
         raise ValidationError({"unit": _("单位：只有县或乡镇可以认定不可抗力")})
-    try:
-        months = months_between(first_month, last_month)
-    except (ValueError, TypeError):
-        raise ValidationError({"first_month": _("月份：格式应为 YYYY-MM")}) from None
+    for field, value, label in (("first_month", first_month, _("起始月份")), ("last_month", last_month, _("截止月份"))):
+        try:
+            is_month = parse_period(value).kind == "month"
+        except (ValueError, TypeError):
+            is_month = False
+        if not is_month:
+            raise ValidationError({field: _("%(f)s：请选择年月，如 2026年3月") % {"f": label}})
+    months = months_between(first_month, last_month)
     if not months:
         raise ValidationError({"last_month": _("截止月份：不能早于起始月份")})
     first_month, last_month = months[0], months[-1]  # 2026-3 → 2026-03

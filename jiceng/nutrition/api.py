@@ -336,7 +336,7 @@ class CollectionListView(ActionView):
 
     serializer_class = CollectionSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("month", str, description="YYYY-MM")])
+    @extend_schema(parameters=[OpenApiParameter("month", str, description="月份，如 2026-03")])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -621,17 +621,10 @@ class ForceMajeureSerializer(serializers.ModelSerializer):
         fields = ["id", "unit", "unit_name", "first_month", "last_month", "reason", "declared_by", "declared_at"]
 
 
-MONTH = r"^\d{4}-\d{2}$"
-
-
 class ForceMajeureInput(serializers.Serializer):
     unit = text_field("认定单位代码", max_length=20, help_text="县或乡镇的代码")
-    first_month = serializers.RegexField(
-        MONTH, label="起始月份", error_messages=field_messages("起始月份", invalid="起始月份：格式应为 YYYY-MM")
-    )
-    last_month = serializers.RegexField(
-        MONTH, label="截止月份", error_messages=field_messages("截止月份", invalid="截止月份：格式应为 YYYY-MM")
-    )
+    first_month = text_field("起始月份", max_length=20, help_text="年月：2026-03（也可写 2026/3、2026年3月）")
+    last_month = text_field("截止月份", max_length=20, help_text="年月：2026-03（也可写 2026/3、2026年3月）")
     reason = text_field("原因", max_length=200)
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.documents.hostile import control_message
 from jiceng.nutrition.actions import ChildData
 from jiceng.nutrition.models import Move, Residence, Sex
+from jiceng.period_field import PeriodField
 
 DATE_ERRORS = {"invalid": _("请填写有效日期，如 2025-03-08"), "required": _("必填")}
 
@@ -126,12 +127,8 @@ class MoveForm(PlainTextForm):
 
 class ForceMajeureForm(PlainTextForm):
     unit = forms.ChoiceField(label=_("认定单位"))
-    first_month = forms.RegexField(
-        label=_("起始月份"), regex=r"^\d{4}-\d{2}$", error_messages={"invalid": _("起始月份：格式应为 YYYY-MM")}
-    )
-    last_month = forms.RegexField(
-        label=_("截止月份"), regex=r"^\d{4}-\d{2}$", error_messages={"invalid": _("截止月份：格式应为 YYYY-MM")}
-    )
+    first_month = PeriodField(label=_("起始月份"), kinds=("month",))
+    last_month = PeriodField(label=_("截止月份"), kinds=("month",))
     reason = forms.CharField(label=_("原因"), max_length=200)
 
     def __init__(self, *args, units=(), **kwargs):

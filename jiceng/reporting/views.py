@@ -13,7 +13,7 @@ from jiceng.accounts import access
 from jiceng.audit.models import AuditEntry
 from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Level
-from jiceng.periods import parse_period
+from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions, queries, validation
 from jiceng.reporting.export import render_report_xlsx
 from jiceng.reporting.packs import all_datasets, find_dataset
@@ -58,6 +58,9 @@ def report_index(request):
     if ds is None or ds not in available:
         raise Http404(_("未找到该报表"))
     period = _period(request, ds)
+    if request.GET.get("unit"):  # the period picker of a report page: that unit's report of the period picked
+        unit = access.unit_in_scope_or_404(request.user, request.GET["unit"])
+        return redirect("report_detail", dataset=ds.code, code=unit.code, period=period.code)
     if root.level == ds.reporting_level:
         return redirect("report_detail", dataset=ds.code, code=root.code, period=period.code)
     levels = queries.review_levels(ds)
@@ -92,6 +95,12 @@ def _report_or_404(request, dataset, code, period):
 
 @login_required
 def report_detail(request, dataset: str, code: str, period: str):
+    try:
+        typed = parse_period(period).code
+    except PeriodError:
+        typed = period
+    if typed != period:  # 2026-Q3, 2026/10 or 2026年10月 typed into the address: the report's one address
+        return redirect("report_detail", dataset=dataset, code=code, period=typed)
     report = _report_or_404(request, dataset, code, period)
     ds = find_dataset(report.dataset)
     cells = current_cells(ds, report)

@@ -17,7 +17,7 @@ from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Kind, Level
-from jiceng.periods import add_months, month_code, month_of
+from jiceng.periods import add_months, month_code, month_of, picker_periods
 from jiceng.stock import actions, export, queries
 from jiceng.stock.forms import (
     AllocationForm,
@@ -480,6 +480,7 @@ def allocation(request):
         {
             "county": county,
             "period": period,
+            "period_groups": picker_periods(actions.today(), 2, queries.ALLOCATION_PERIOD_KINDS, ahead=3),
             "rows": rows,
             "can_edit": can_edit,
             "mch": mch,

@@ -6,5 +6,6 @@ urlpatterns = [
     path("", views.summary_list, name="summaries"),
     path("<int:pk>/", views.summary_edit, name="summary_edit"),
     path("<int:pk>/download.<str:fmt>", views.summary_download, name="summary_download"),
+    path("quarterly/", views.quarterly_pick, name="quarterly_pick"),
     path("quarterly/<str:code>/<str:period>/", views.quarterly, name="quarterly"),
 ]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
 from jiceng.documents.responses import file_response
 from jiceng.orgunits.models import Level
-from jiceng.periods import parse_period, quarter_code
+from jiceng.periods import PeriodError, parse_period, picker_periods, quarter_code
 from jiceng.summaries import actions, checks, writer
 from jiceng.summaries.models import Summary
 from jiceng.summaries.render import render_summary
@@ -55,8 +58,23 @@ def summary_list(request):
             "can_edit": access.can(request.user, "summaries.edit"),
             "default_period": str(writer.compute.today().year),
             "default_quarter": quarter_code(writer.compute.today()),
+            "summary_periods": picker_periods(writer.compute.today(), 3, ("year", "half", "quarter")),
+            "quarters": picker_periods(writer.compute.today(), 3, ("quarter",)),
         },
     )
+
+
+@login_required
+def quarterly_pick(request):
+    """The 季度分析 form: a unit and a quarter picked from lists, sent to the analysis's own address."""
+    unit = access.unit_in_scope_or_404(request.user, request.GET.get("unit", ""))
+    try:
+        period = parse_period(request.GET.get("period", ""))
+    except PeriodError as exc:
+        raise Http404(str(exc)) from None
+    query = {k: v for k, v in request.GET.items() if k == "figures" and v == "working"}
+    target = reverse("quarterly", kwargs={"code": unit.code, "period": period.code})
+    return redirect(f"{target}?{urlencode(query)}" if query else target)
 
 
 @login_required_keep_form
@@ -133,6 +151,13 @@ def quarterly(request, code: str, period: str):
     if not access.can(request.user, "analysis.view"):
         raise Http404(_("未找到该页面"))
     try:
+        typed = parse_period(period).code
+    except PeriodError:
+        typed = period
+    if typed != period:  # 2026-Q3 or 2026年第三季度 typed into the address: the one address of the quarter
+        target = reverse("quarterly", kwargs={"code": unit.code, "period": typed})
+        return redirect(f"{target}?{request.GET.urlencode()}" if request.GET else target)
+    try:
         analysis = analyse(
             unit,
             period,
@@ -152,5 +177,11 @@ def quarterly(request, code: str, period: str):
     return render(
         request,
         "summaries/quarterly.html",
-        {"a": analysis, "query": request.GET.urlencode(), "programmes": programmes, "indicators": indicators},
+        {
+            "a": analysis,
+            "query": request.GET.urlencode(),
+            "programmes": programmes,
+            "indicators": indicators,
+            "quarters": picker_periods(writer.compute.today(), 3, ("quarter",)),
+        },
     )

@@ -14,6 +14,7 @@ from django.db import DataError
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 
 from jiceng.accounts.access import AccessDenied
 from jiceng.accounts.hashers import HashingBusy
@@ -78,6 +79,16 @@ def permission_denied(request, exception=None):
     return render(request, "403.html", {"message": _reason(exception)}, status=403)
 
 
+def server_error(request):
+    """500: the Chinese page with the user's own navigation; if even that cannot be drawn (the database is
+    down), the plain page that needs nothing (``500.html``)."""
+    try:
+        return render(request, "web/server_error.html", status=500)
+    except Exception:  # noqa: BLE001 — whatever broke the request may break the page too
+        logger.exception("the 500 page with navigation could not be drawn")
+        return defaults.server_error(request)
+
+
 def bad_request(request, exception=None):
     return render(request, "400.html", {"messages_list": []}, status=400)
 
@@ -88,4 +99,4 @@ def _reason(exception) -> str:
     return "" if not text or text.startswith(("{", "Resolver404", "No ")) or text.isascii() else text
 
 
-__all__ = ["DomainErrorMiddleware", "bad_request", "page_not_found", "permission_denied"]
+__all__ = ["DomainErrorMiddleware", "bad_request", "page_not_found", "permission_denied", "server_error"]

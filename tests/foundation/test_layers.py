@@ -73,6 +73,7 @@ BOTTOM = (
     "jiceng.audit",
     "jiceng.documents",
     "jiceng.periods",
+    "jiceng.period_field",
     "jiceng.standards",
     "jiceng.todo_item",
 )

@@ -235,10 +235,11 @@ def test_merge_scope_role_and_bad_input(client, tree, make_child):
 
 
 def test_force_majeure_is_declared_audited_and_listed(client, tree):
-    data = {"unit": tree.town_a.code, "first_month": "2026-04", "last_month": "2026-05", "reason": "暴雨断路"}
+    data = {"unit": tree.town_a.code, "first_month": "2026/4", "last_month": "2026年5月", "reason": "暴雨断路"}
     response = post(client, tree.township_reviewer, "/api/force-majeure/", data)
     assert response.status_code == 201, response.content
     assert response.json()["unit"] == tree.town_a.code and response.json()["reason"] == "暴雨断路"
+    assert (response.json()["first_month"], response.json()["last_month"]) == ("2026-04", "2026-05")  # as typed
     entry = AuditEntry.objects.get(action="force_majeure.declare")
     assert entry.actor == tree.township_reviewer and entry.unit == tree.town_a
     # visible to the township's village doctor (it applies to the village), not to the other township
@@ -263,8 +264,9 @@ def test_force_majeure_scope_and_role(client, tree):
 @pytest.mark.parametrize(
     ("change", "field", "text"),
     [
-        ({"first_month": "2026-4"}, "first_month", "起始月份：格式应为 YYYY-MM"),
-        ({"first_month": "2026-13"}, "first_month", "月份：格式应为 YYYY-MM"),
+        ({"first_month": "四月"}, "first_month", "起始月份：请选择年月，如 2026年3月"),
+        ({"first_month": "2026-13"}, "first_month", "起始月份：请选择年月"),
+        ({"last_month": "2026Q2"}, "last_month", "截止月份：请选择年月"),
         ({"last_month": "2026-01"}, "last_month", "截止月份：不能早于起始月份"),
         ({"reason": ""}, "reason", "原因：不能为空"),
         ({"reason": "疫情\x00封控"}, "reason", "原因：含有不允许的控制字符"),

@@ -119,9 +119,9 @@ def test_bad_period_is_a_clear_chinese_error_with_a_nonzero_exit(tree, capsys):
     from jiceng.cli import main
 
     with pytest.raises(SystemExit) as exit_:
-        main(["report", "show", "--unit", tree.village_a1.code, "--period", "2026/3", "--user", "cunyi"])
+        main(["report", "show", "--unit", tree.village_a1.code, "--period", "2026/13", "--user", "cunyi"])
     assert exit_.value.code != 0
-    assert "报告期“2026/3”无法识别" in capsys.readouterr().err
+    assert "报告期“2026/13”无法识别" in capsys.readouterr().err
 
 
 def test_a_user_is_required(tree):

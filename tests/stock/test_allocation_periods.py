@@ -71,7 +71,9 @@ def test_the_allocation_page_takes_periods_codes(client, tree):
     half = f"{month.year}H{1 if month.month <= 6 else 2}"
     client.post("/stock/allocation/", {"period": half, "action": "propose"})
     assert AllocationPlan.objects.filter(period=half).count() == 2
-    old = client.get(f"/stock/allocation/?period={month.year}-Q1", follow=True)
+    typed = client.get(f"/stock/allocation/?period={month.year}-Q1")  # as people type it (issue 18)
+    assert typed.context["period"] == f"{month.year}Q1"
+    old = client.get(f"/stock/allocation/?period={month.year}-Q5", follow=True)
     assert "期间：格式应为 2026-12（月）、2026Q4（季度）" in old.content.decode()
     assert old.context["period"] == month_code(month)  # the default: next month
 
@@ -95,5 +97,5 @@ def test_the_allocation_api_takes_periods_codes(client, tree):
     assert listed.status_code == 200 and len(listed.json()) == 2
     lower = get(client, tree.county_mch, f"/api/stock/allocation/?period={quarter.lower()}")
     assert lower.status_code == 200 and len(lower.json()) == 2  # 2026q4 is the same quarter, not an empty list
-    old = post(client, tree.county_mch, "/api/stock/allocation/propose/", {"period": f"{month.year}-Q1"})
+    old = post(client, tree.county_mch, "/api/stock/allocation/propose/", {"period": f"{month.year}-Q5"})
     assert old.status_code == 400 and "2026Q4（季度）" in old.content.decode()

@@ -163,7 +163,8 @@ def test_allocation_periods_are_jiceng_periods_codes():
         queries.allocation_period("2026H2").months[0] == "2026-07"
         and len(queries.allocation_period("2026").months) == 12
     )
-    for bad in ("2026-13", "2026Q5", "2026-Q4", "2026YTD03", "", None):
+    assert queries.allocation_period("2026-Q4").code == "2026Q4"  # as people type it (issue 18)
+    for bad in ("2026-13", "2026Q5", "2026-Q5", "2026YTD03", "", None):
         assert queries.allocation_period(bad) is None, bad
 
 
@@ -189,7 +190,7 @@ def test_allocation_proposed_from_due_children_and_editable(tree, make_child):
     [q_a, _q_b] = actions.propose_allocation(tree.county, period=quarter, acting_user=tree.county_mch)
     assert q_a.proposed_packs == q_a.due_children * 90
     with pytest.raises(ValidationError) as exc:
-        actions.propose_allocation(tree.county, period="2026-Q4", acting_user=tree.county_mch)
+        actions.propose_allocation(tree.county, period="2026-Q5", acting_user=tree.county_mch)
     assert "期间：格式应为" in exc.value.message_dict["period"][0]
     from jiceng.accounts.access import AccessDenied
 
