@@ -9,7 +9,7 @@ def test_township_officer_writes_edits_and_downloads_the_summary(page, tree, reg
     browser_login(page, "xz_officer")
     page.goto(page.base_url + "/summaries/")
     form = page.locator("form", has_text="由数据生成初稿")
-    form.locator("input[name=period]").fill("2026Q4")
+    form.locator("select[name=period]").select_option("2026Q4")
     form.locator("select[name=figures]").select_option("working")
     form.locator("button").click()
     page.wait_for_load_state("networkidle")

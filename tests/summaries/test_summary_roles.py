@@ -88,7 +88,7 @@ def test_draft_then_approve_in_the_browser(chromium_browser, live_server, tree, 
         if act == "draft":
             page.goto(page.base_url + "/summaries/")
             form = page.locator("form", has_text="由数据生成初稿")
-            form.locator("input[name=period]").fill("2026Q4")
+            form.locator("select[name=period]").select_option("2026Q4")
             form.locator("select[name=figures]").select_option("working")
             form.locator("button").click()
             page.wait_for_load_state("networkidle")
