@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jiceng.documents.files import RenderedFile
@@ -44,18 +45,21 @@ def _context(job: Job) -> dict:
     }
 
 
+@never_cache
 @login_required
 def job_list(request):
     jobs = list(Job.objects.filter(owner=request.user).order_by("-created_at")[:50])
     return render(request, "jobs/list.html", {"jobs": [actions.check_alive(j) for j in jobs]})
 
 
+@never_cache
 @login_required
 def job_detail(request, pk):
     job = own_job_or_404(request.user, pk)
     return render(request, "jobs/job.html", _context(job))
 
 
+@never_cache
 @login_required
 def job_progress(request, pk):
     """The progress card alone (htmx polls it; it stops polling once the job has finished)."""
