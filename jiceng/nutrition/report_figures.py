@@ -1,24 +1,38 @@
-"""The monthly report's figures from the child register, for many village clinics at once.
+"""The report's figures from the child register, for many village clinics and months at once.
 
-This is the one place that counts them: the report, its Excel export, the API and documents all come
-here (through ``jiceng.reporting.values``). Counting rules (spec 03-reporting.md):
+This is the one place that counts them: the report, its Excel export, the API, the dashboard, the work
+summary and documents all come here (through ``jiceng.reporting``). Counting rules (spec 02 and 03;
+the per-figure table is in docs/figures.md):
 
-- target children: resident (not non-resident, and not moved out or died before the month began),
-  whose window from the 6-month date to the upper-age date (36 months; dated parameter) overlaps the month;
-- 6–23 months: of those, completed months 6–23 at the month's end;
-- enrolled / stopped / resumed / terminated / completed: the rules engine's status changes dated in the month;
-- collections: by the clinic that issued them;
-- follow-up figures: each child's latest card in the month (z-scores flagged implausible are not counted).
+- every figure belongs to the unit where it happened: a collection to the clinic that issued it, a
+  follow-up card to the clinic that filled it, a target child and a status change to the village the child
+  lived in at the time (from the move history), so a move never rewrites the old village's past months;
+- **children** figures count each child once in a month; the follow-up figures count each child once
+  over a quarter or a year too (``figures_over``: the latest result in the period, at the unit that
+  recorded it), while target, collected and counselled children add up over months (child-months, 人次):
+  - target children: resident, present in the village during the month, and whose window from the
+    6-month date to the upper-age date (36 months; dated parameter) overlaps it;
+  - 6–23 months: target children with 6–23 completed months at the end of a month they were targets in;
+  - collected children: children with a collection; of them, counselled: those whose caregiver was
+    counselled on a card of the period (a subset of the collected children);
+  - followed up: children with a card; of them, those who had collected before the card (the baseline card
+    服用前 does not count), and of these, effective use: the latest card with packs eaten says ≥ 4;
+  - Hb tested / anaemic (by class): the latest card of the period *with an Hb result*;
+  - measured / stunted / underweight / wasted: the latest card with a plausible length (flagged z-scores
+    are not counted);
+- **events** are counted as they happen and add up over months: first enrolments, stops, resumptions,
+  terminations and completions (the rules engine's status changes dated in the month), and packs issued.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from django.db.models import Count, Sum
+from django.db.models import Q
 
 from jiceng.nutrition import eligibility
 from jiceng.nutrition.models import Child, Collection, FollowUp, Move, Residence
@@ -27,19 +41,12 @@ from jiceng.nutrition.rules.engine import completed_months, month_date, paramete
 from jiceng.nutrition.rules.facts import ACTIVE, COMPLETED, STOPPED, TERMINATED, UNSUITABLE
 from jiceng.periods import Period, month_code, months_between
 
-FIGURES = (
-    "target_children",
-    "target_children_6_23",
-    "newly_enrolled",
-    "collected_children",
-    "packs_issued",
-    "stopped",
-    "resumed",
-    "terminated",
-    "completed",
+# counted from the follow-up cards, each child once per period at their latest result (distinct over a quarter
+# or a year: ``figures_over``)
+CARD_FIGURES = (
     "followed_up",
+    "followed_up_collected",
     "effective_use",
-    "counselled",
     "hb_tested",
     "anaemic",
     "anaemic_mild",
@@ -50,14 +57,23 @@ FIGURES = (
     "underweight",
     "wasted",
 )
+# counted per month (over a quarter or a year they add up: child-months, 人月/人次)
+MONTH_FIGURES = ("target_children", "target_children_6_23", "collected_children", "counselled")
+CHILD_FIGURES = MONTH_FIGURES + CARD_FIGURES
+EVENT_FIGURES = ("newly_enrolled", "packs_issued", "stopped", "resumed", "terminated", "completed")
+FIGURES = CHILD_FIGURES + EVENT_FIGURES
+Counted = Callable[[list[int]], dict[int, set[str]]]  # unit ids → {unit id: months whose figures count}
 ANAEMIA_FIGURE = {"轻度": "anaemic_mild", "中度": "anaemic_moderate", "重度": "anaemic_severe"}
 
 
 class Card(NamedTuple):
     """The follow-up card fields the report counts."""
 
+    id: int
     child_id: int
     unit_id: int
+    month: str
+    visited_on: dt.date
     packs_last_7d: int | None
     counselling_given: bool
     hb_g_l: object
@@ -70,6 +86,16 @@ class Card(NamedTuple):
     wasting: bool | None
 
 
+class Issue(NamedTuple):
+    """A collection as the report counts it."""
+
+    child_id: int
+    unit_id: int
+    month: str
+    collected_on: dt.date
+    packs: int
+
+
 def _empty() -> dict[str, int]:
     return dict.fromkeys(FIGURES, 0)
 
@@ -80,73 +106,298 @@ def figures_for(village_ids: Iterable[int], month: Period) -> dict[int, dict[str
 
 
 def figures_for_months(village_ids: Iterable[int], months: list[Period]) -> dict[str, dict[int, dict[str, int]]]:
-    """{month: {village id: {figure: count}}} for several months in one pass: the rules engine runs once
-    per child (its replay is causal, so the status changes dated in each month are the same as when
-    evaluated at that month's end)."""
+    """{month: {village id: {figure: count}}} for several months in one pass: the registers are read once
+    and the rules engine runs once per child (its replay is causal, so the status changes dated in each
+    month are the same as when evaluated at that month's end)."""
     ids = list(village_ids)
     figures = {m.code: {vid: _empty() for vid in ids} for m in months}
     if not ids or not months:
         return figures
-    _count_children(ids, months, figures)
+    register = _Register(ids, months)
     for month in months:
-        _count_collections(ids, month, figures[month.code])
-        _count_followups(ids, month, figures[month.code])
+        by_unit = figures[month.code]
+        for unit_id, values in register.children_figures([month]).items():
+            by_unit[unit_id].update(values)
+        for unit_id, packs in register.packs([month]).items():
+            by_unit[unit_id]["packs_issued"] = packs
+    _count_status_changes(ids, months, register, figures)
+    return figures
+
+
+def figures_over(
+    village_ids: Iterable[int], months: list[Period], counted: Counted | None = None
+) -> dict[int, dict[str, int]]:
+    """{village id: {follow-up figure: count}} over several months taken together, each child counted once,
+    with their latest result in the period, at the unit that recorded it. ``counted``: for official
+    figures, the months whose reports each village has had approved — cards of other months are left out."""
+    ids = list(village_ids)
+    figures = {vid: dict.fromkeys(CARD_FIGURES, 0) for vid in ids}
+    if not ids or not months:
+        return figures
+    register = _Register(ids, months, with_children=False, cards_only=True)
+    for unit_id, values in register.children_figures(months, counted).items():
+        figures[unit_id].update({k: values[k] for k in CARD_FIGURES})
     return figures
 
 
 def register_activity(village_ids: Iterable[int], month: Period) -> dict[int, dict[str, int]]:
-    """The month's collection and follow-up figures only (no rules replay): for overviews that show them
-    beside other things. The same counting as the report's N04, N05 and N10–N16."""
+    """The month's collection and follow-up figures only (no target children, no rules replay): for
+    overviews that show them beside other things. The same counting as the report's."""
     ids = list(village_ids)
     figures = {vid: _empty() for vid in ids}
-    _count_collections(ids, month, figures)
-    _count_followups(ids, month, figures)
+    if not ids:
+        return figures
+    register = _Register(ids, [month], with_children=False)
+    for unit_id, values in register.children_figures([month]).items():
+        figures[unit_id].update(values)
+    for unit_id, packs in register.packs([month]).items():
+        figures[unit_id]["packs_issued"] = packs
     return figures
 
 
-def _left_on(ids: list[int]) -> dict[int, dt.date]:
-    """Children who moved out or died: the day they left."""
-    return dict(
-        Move.objects.filter(child__village_id__in=ids, kind__in=[Move.Kind.MOVE_OUT, Move.Kind.DEATH]).values_list(
-            "child_id", "happened_on"
+# ---------------------------------------------------------------------------------------------
+# Where a child lived: the move history as dated stays
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Stays:
+    """A child's residence over time: ``(from day, village id, present)`` in date order. A move out or a
+    death ends presence; a move in (迁入) begins it; a transfer (村间转移) changes the village."""
+
+    spans: list[tuple[dt.date, int, bool]] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, village_id: int, moves: list[tuple]) -> Stays:
+        """``moves``: (day, kind, from village, to village) of one child, in date order."""
+        if not moves:
+            return cls([(dt.date.min, village_id, True)])
+        first_from = moves[0][2] or village_id
+        spans = [(dt.date.min, first_from, moves[0][1] != Move.Kind.MOVE_IN)]
+        for day, kind, _from, to in moves:
+            village, present = spans[-1][1], spans[-1][2]
+            if kind == Move.Kind.TRANSFER:
+                village = to or village
+            elif kind in (Move.Kind.MOVE_OUT, Move.Kind.DEATH):
+                present = False
+            elif kind == Move.Kind.MOVE_IN:
+                village, present = to or village, True
+            spans.append((day, village, present))
+        return cls(spans)
+
+    def village_in(self, month: Period) -> int | None:
+        """The village the child lived in during the month (the last one, if they moved), or None if not
+        present at all during it."""
+        found = None
+        for i, (start, village, present) in enumerate(self.spans):
+            end = self.spans[i + 1][0] if i + 1 < len(self.spans) else dt.date.max
+            if present and start <= month.end and end > month.start:
+                found = village
+        return found
+
+    def village_on(self, day: dt.date) -> int:
+        village = self.spans[0][1]
+        for start, span_village, _present in self.spans:
+            if start > day:
+                break
+            village = span_village
+        return village
+
+
+# ---------------------------------------------------------------------------------------------
+# The register, read once for a set of villages and months
+# ---------------------------------------------------------------------------------------------
+
+
+class _Register:
+    def __init__(self, ids: list[int], months: list[Period], *, with_children: bool = True, cards_only: bool = False):
+        self.ids = ids
+        self.id_set = set(ids)
+        codes = [m.code for m in months]
+        self.first, self.last = min(m.start for m in months), max(m.end for m in months)
+        self.children: list[Child] = []
+        self.stays: dict[int, Stays] = {}
+        self.moved: set[int] = set()
+        if with_children:
+            self._read_children()
+        # rows by month, each month's in date order
+        self.issues: dict[str, list[Issue]] = defaultdict(list)
+        for row in (
+            Collection.objects.none()
+            if cards_only
+            else Collection.objects.filter(unit_id__in=ids, month__in=codes)
+            .order_by("collected_on", "id")
+            .values_list("child_id", "unit_id", "month", "collected_on", "packs")
+        ):
+            self.issues[row[2]].append(Issue(*row))
+        self.cards: dict[str, list[Card]] = defaultdict(list)
+        for row in (
+            FollowUp.objects.filter(unit_id__in=ids, month__in=codes)
+            .order_by("visited_on", "id")
+            .values_list(*Card._fields)
+        ):
+            entry = Card(*row)
+            self.cards[entry.month].append(entry)
+        followed = {c.child_id for cards in self.cards.values() for c in cards}
+        self._cards_elsewhere(sorted(followed), codes)
+        self.first_collected: dict[int, dt.date] = {}
+        if followed:  # "had collected": the first collection anywhere, before the period too
+            from django.db.models import Min
+
+            followed_ids = sorted(followed)
+            for start in range(0, len(followed_ids), eligibility.CHUNK):
+                rows = (
+                    Collection.objects.filter(child_id__in=followed_ids[start : start + eligibility.CHUNK])
+                    .values("child_id")
+                    .annotate(first=Min("collected_on"))
+                    .values_list("child_id", "first")
+                )
+                self.first_collected.update(rows)
+
+    def _cards_elsewhere(self, followed: list[int], codes: list[str]) -> None:
+        """The same children's cards of the period at other clinics (a child who moved): the latest result
+        is the child's latest anywhere, so a figure never depends on which units were asked for."""
+        extra = False
+        for start in range(0, len(followed), eligibility.CHUNK):
+            for row in (
+                FollowUp.objects.filter(child_id__in=followed[start : start + eligibility.CHUNK], month__in=codes)
+                .exclude(unit_id__in=self.ids)
+                .values_list(*Card._fields)
+            ):
+                entry = Card(*row)
+                self.cards[entry.month].append(entry)
+                extra = True
+        if extra:
+            for cards in self.cards.values():
+                cards.sort(key=lambda c: (c.visited_on, c.id))
+
+    def _read_children(self) -> None:
+        self.moved = set(
+            Move.objects.filter(Q(from_unit_id__in=self.ids) | Q(to_unit_id__in=self.ids)).values_list(
+                "child_id", flat=True
+            )
         )
-    )
+        children = Child.objects.filter(Q(village_id__in=self.ids) | Q(pk__in=self.moved), merged_into__isnull=True)
+        self.children = list(children.exclude(residence=Residence.FLOATING).select_related("village"))
+        moves: dict[int, list[tuple]] = defaultdict(list)
+        present_ids = [c.pk for c in self.children]
+        for start in range(0, len(present_ids), eligibility.CHUNK):
+            for row in (
+                Move.objects.filter(child_id__in=present_ids[start : start + eligibility.CHUNK])
+                .order_by("happened_on", "id")
+                .values_list("child_id", "happened_on", "kind", "from_unit_id", "to_unit_id")
+            ):
+                moves[row[0]].append(row[1:])
+        self.stays = {c.pk: Stays.of(c.village_id, moves.get(c.pk, [])) for c in self.children}
+
+    # --- children figures ----------------------------------------------------------------------
+
+    def children_figures(self, months: list[Period], counted: Counted | None = None) -> dict[int, dict[str, int]]:
+        """{unit id: {children figure: count}} over ``months`` taken together."""
+        out: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(CHILD_FIGURES, 0))
+        codes = sorted({m.code for m in months})
+        allowed = None
+        if counted is not None:
+            units = {c.unit_id for code in codes for c in self.cards.get(code, ())} | self.id_set
+            allowed = counted(sorted(units))
+
+        def kept(unit_id: int, month: str) -> bool:
+            return allowed is None or month in allowed.get(unit_id, ())
+
+        self._target_children(months, kept, out)
+        collected_at: dict[int, int] = {}
+        cards: dict[int, list[Card]] = defaultdict(list)
+        for code in codes:  # months in order, each in date order: the latest entry comes last
+            for issue in self.issues.get(code, ()):
+                if kept(issue.unit_id, code):
+                    collected_at[issue.child_id] = issue.unit_id
+            for card in self.cards.get(code, ()):
+                if kept(card.unit_id, code):
+                    cards[card.child_id].append(card)
+        for child_id, unit_id in collected_at.items():
+            counts = out[unit_id]
+            counts["collected_children"] += 1
+            # 咨询指导: a caregiver counselled on a card of the period at the clinic where the child collected
+            if any(c.counselling_given and c.unit_id == unit_id for c in cards.get(child_id, ())):
+                counts["counselled"] += 1
+        for child_id, child_cards in cards.items():
+            self._count_cards(child_id, child_cards, out)
+        return {unit_id: values for unit_id, values in out.items() if unit_id in self.id_set}
+
+    def _target_children(self, months: list[Period], kept, out) -> None:
+        limits = {
+            m.code: (parameter("lower_age_months", m.start), parameter("upper_age_months", m.start)) for m in months
+        }
+        for child in self.children:
+            stays = self.stays[child.pk]
+            birth = child.birth_date
+            target_at = None
+            young = False
+            for month in months:
+                lower, upper = limits[month.code]
+                if birth > month.end or month_date(birth, lower) > month.end or month_date(birth, upper) <= month.start:
+                    continue
+                village = stays.village_in(month)
+                if village is None or village not in self.id_set or not kept(village, month.code):
+                    continue
+                target_at = village
+                young = young or 6 <= completed_months(birth, month.end) <= 23
+            if target_at is not None:
+                out[target_at]["target_children"] += 1
+                out[target_at]["target_children_6_23"] += young
+
+    def _count_cards(self, child_id: int, cards: list[Card], out) -> None:
+        latest = cards[-1]
+        counts = out[latest.unit_id]
+        counts["followed_up"] += 1
+        first = self.first_collected.get(child_id)
+        if first is not None and first <= latest.visited_on:  # the baseline card (服用前) is not counted
+            counts["followed_up_collected"] += 1
+            judged = [c for c in cards if c.packs_last_7d is not None and c.visited_on >= first]
+            # 有效服用 「近一周服用≥4包」: the dated parameter on the day of the card
+            if judged and is_effective_use(judged[-1].packs_last_7d, judged[-1].visited_on):
+                counts["effective_use"] += 1
+        tested = [c for c in cards if c.hb_g_l is not None and c.anaemia]
+        if tested:
+            card = tested[-1]
+            at = out[card.unit_id]
+            at["hb_tested"] += 1
+            if card.anaemia in ANAEMIA_FIGURE:
+                at["anaemic"] += 1
+                at[ANAEMIA_FIGURE[card.anaemia]] += 1
+        measured = [c for c in cards if c.length_cm is not None and c.haz is not None and not c.haz_flag]
+        if measured:
+            card = measured[-1]
+            at = out[card.unit_id]
+            at["length_measured"] += 1
+            at["stunted"] += bool(card.stunting)
+            at["underweight"] += bool(card.underweight)
+            at["wasted"] += bool(card.wasting)
+
+    def packs(self, months: list[Period]) -> dict[int, int]:
+        out: dict[int, int] = defaultdict(int)
+        for month in months:
+            for issue in self.issues.get(month.code, ()):
+                out[issue.unit_id] += issue.packs
+        return out
 
 
-def _count_children(ids: list[int], months: list[Period], figures) -> None:
-    children = list(
-        Child.objects.filter(village_id__in=ids, merged_into__isnull=True)
-        .exclude(residence=Residence.FLOATING)
-        .select_related("village")
-    )
-    left_on = _left_on(ids)
-    windows: dict[tuple[int, int], list[tuple[Child, dt.date, dt.date]]] = {}
-    for month in months:
-        upper = parameter("upper_age_months", month.start)
-        lower = parameter("lower_age_months", month.start)
-        if (lower, upper) not in windows:  # each child's window once per distinct pair of age limits
-            windows[(lower, upper)] = [
-                (c, month_date(c.birth_date, lower), month_date(c.birth_date, upper)) for c in children
-            ]
-        counts_by_village = figures[month.code]
-        for child, opens, closes in windows[(lower, upper)]:
-            if opens > month.end or closes <= month.start or child.birth_date > month.end:
-                continue
-            if child.pk in left_on and left_on[child.pk] < month.start:
-                continue
-            counts = counts_by_village[child.village_id]
-            counts["target_children"] += 1
-            if 6 <= completed_months(child.birth_date, month.end) <= 23:
-                counts["target_children_6_23"] += 1
+# ---------------------------------------------------------------------------------------------
+# Status changes: the rules engine's history, each change at the village the child lived in that day
+# ---------------------------------------------------------------------------------------------
+
+
+def _count_status_changes(ids: list[int], months: list[Period], register: _Register, figures) -> None:
     last = max(m.end for m in months)
     first_lower = min(parameter("lower_age_months", m.start) for m in months)
-    active = _may_change_status(ids, min(m.start for m in months), last)
-    candidates = [c for c in children if c.pk in active and month_date(c.birth_date, first_lower) <= last]
+    active = _may_change_status(ids, min(m.start for m in months), last, register.moved)
+    candidates = [c for c in register.children if c.pk in active and month_date(c.birth_date, first_lower) <= last]
     histories = eligibility.histories_for(c.pk for c in candidates)
     with_events = [c for c in candidates if histories[c.pk].events]
     decisions = eligibility.decisions_for(with_events, last, histories)
-    month_of = {m.code: m for m in months}
+    month_of = {m.code for m in months}
     for child in with_events:
+        stays = register.stays[child.pk]
         enrolled_before = False
         for change in decisions[child.pk].history:
             key = month_code(change.date)
@@ -155,7 +406,10 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
                 enrolled_before = True
             if key not in month_of:
                 continue
-            counts = figures[key][child.village_id]
+            village = stays.village_on(change.date)
+            if village not in figures[key]:
+                continue  # the change happened while the child lived elsewhere
+            counts = figures[key][village]
             if change.status == ACTIVE:
                 if change.rule_id == "E7":
                     counts["resumed"] += 1
@@ -172,81 +426,26 @@ def _count_children(ids: list[int], months: list[Period], figures) -> None:
 STATUS_LOOKBACK_MONTHS = 6  # a stop comes 3 months after the last collection; margin for force-majeure months
 
 
-def _may_change_status(ids: list[int], first: dt.date, last: dt.date) -> set[int]:
+def _may_change_status(ids: list[int], first: dt.date, last: dt.date, moved: Iterable[int] = ()) -> set[int]:
     """Children whose status can change between ``first`` and ``last``: every change (enrolment, resumption,
     stop, termination, completion) follows a collection within a few months before it (more when months are
-    declared force majeure), and 不适宜 follows an assessment. Other children need no replay."""
+    declared force majeure), and 不适宜 follows an assessment. Other children need no replay. Children who
+    lived in these villages and moved away are found through their moves."""
     from jiceng.nutrition.models import Assessment, ForceMajeure
 
     declared = sum(
         len(months_between(f.first_month, f.last_month)) for f in ForceMajeure.objects.filter(withdrawn=False)
     )
     cutoff = month_date(first, -(STATUS_LOOKBACK_MONTHS + declared))
+    here = Q(child__village_id__in=ids) | Q(child_id__in=sorted(moved)) if moved else Q(child__village_id__in=ids)
     recent = set(
-        Collection.objects.filter(child__village_id__in=ids, collected_on__gte=cutoff, collected_on__lte=last)
+        Collection.objects.filter(here, collected_on__gte=cutoff, collected_on__lte=last)
         .values_list("child_id", flat=True)
         .distinct()
     )
     assessed = set(
-        Assessment.objects.filter(child__village_id__in=ids, assessed_on__gte=first, assessed_on__lte=last).values_list(
+        Assessment.objects.filter(here, assessed_on__gte=first, assessed_on__lte=last).values_list(
             "child_id", flat=True
         )
     )
     return recent | assessed
-
-
-def _count_collections(ids: list[int], month: Period, figures) -> None:
-    rows = (
-        Collection.objects.filter(unit_id__in=ids, month=month.code)
-        .values("unit_id")
-        .annotate(children=Count("child_id", distinct=True), packs=Sum("packs"))
-    )
-    for row in rows:
-        figures[row["unit_id"]]["collected_children"] = row["children"]
-        figures[row["unit_id"]]["packs_issued"] = row["packs"] or 0
-
-
-def _count_followups(ids: list[int], month: Period, figures) -> None:
-    latest: dict[int, FollowUp] = {}
-    counselled: dict[int, set[int]] = defaultdict(set)
-    cards = (
-        FollowUp.objects.filter(unit_id__in=ids, month=month.code)
-        .order_by("child_id", "visited_on", "id")
-        .only(
-            "child_id",
-            "unit_id",
-            "visited_on",
-            "packs_last_7d",
-            "counselling_given",
-            "hb_g_l",
-            "anaemia",
-            "length_cm",
-            "haz",
-            "haz_flag",
-            "stunting",
-            "underweight",
-            "wasting",
-        )
-    )
-    for card in cards:
-        latest[card.child_id] = card
-        if card.counselling_given:
-            counselled[card.unit_id].add(card.child_id)
-    for card in latest.values():
-        counts = figures[card.unit_id]
-        counts["followed_up"] += 1
-        # 有效服用 「近一周服用≥4包」: the dated parameter adherence_min_packs_per_week on the day of the card
-        if card.packs_last_7d is not None and is_effective_use(card.packs_last_7d, card.visited_on):
-            counts["effective_use"] += 1
-        if card.hb_g_l is not None and card.anaemia:
-            counts["hb_tested"] += 1
-            if card.anaemia in ANAEMIA_FIGURE:
-                counts["anaemic"] += 1
-                counts[ANAEMIA_FIGURE[card.anaemia]] += 1
-        if card.length_cm is not None and card.haz is not None and not card.haz_flag:
-            counts["length_measured"] += 1
-            counts["stunted"] += bool(card.stunting)
-            counts["underweight"] += bool(card.underweight)
-            counts["wasted"] += bool(card.wasting)
-    for unit_id, children in counselled.items():
-        figures[unit_id]["counselled"] = len(children)

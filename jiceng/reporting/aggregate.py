@@ -16,8 +16,10 @@ A unit's value for one report period is, recursively:
 
 ``sum`` elements are summed upward; ``own`` elements (a unit's own stock) are never summed: they are the
 unit's own register figure or stored value. Over several report periods (a quarter of monthly reports, a
-year of quarterly ones) an element is summed (``period_aggregation: sum``) or takes the latest period
-that has a value (``last``: positions such as records built or people under management).
+year of quarterly ones) an element is summed (``period_aggregation: sum``), takes the latest period
+that has a value (``last``: positions such as records built or people under management), or is counted
+again over the whole period from the registers, each person once (``distinct``: children tested for
+anaemia in a quarter, at their latest result) — :func:`period_values`.
 """
 
 from __future__ import annotations
@@ -417,25 +419,75 @@ def period_values(
     wanted = sorted({p for group in groups for p in group})
     values = _values(ds, units, wanted, official)
     last_codes = {e.code for e in ds.elements if e.period_aggregation == "last" and e.aggregation == "sum"}
-    leaves = _reporting_units_under(ds, units) if last_codes else []
+    distinct = {e.code: e.source for e in ds.elements if e.period_aggregation == "distinct" and e.aggregation == "sum"}
+    recounted = [group for group in groups if len(group) > 1] if distinct else []
+    per_leaf = last_codes or recounted
+    leaves = _reporting_units_under(ds, units) if per_leaf else []
     leaf_values = _values(ds, leaves, wanted, official) if leaves else {}
     out = []
     for group in groups:
         by_unit = {}
+        leaf_distinct = _recount(ds, leaves, group, leaf_values, distinct, official) if group in recounted else {}
         for unit in units:
             by_period = {p: values.get((unit.pk, p), {}) for p in group}
             combined = combine_periods(ds, by_period, group)
-            if last_codes:
-                for code in last_codes:
+            if last_codes or leaf_distinct:
+                codes = last_codes | (set(distinct) if leaf_distinct else set())
+                for code in codes:
                     combined.pop(code, None)
                 for leaf in leaves:
                     if leaf.path.startswith(unit.path):
                         latest = combine_periods(ds, {p: leaf_values.get((leaf.pk, p), {}) for p in group}, group)
-                        for code in last_codes & set(latest):
+                        latest.update(leaf_distinct.get(leaf.pk, {}))
+                        for code in codes & set(latest):
                             combined[code] = combined.get(code, Decimal(0)) + latest[code]
             by_unit[unit.pk] = combined
         out.append(by_unit)
     return out
+
+
+def _recount(
+    ds: DataSet,
+    leaves: list[OrgUnit],
+    group: list[str],
+    leaf_values: dict,
+    distinct: dict[str, str],
+    official: bool,
+) -> dict[int, dict[str, Decimal]]:
+    """{leaf id: {element: value}} of the ``distinct`` elements over ``group`` for the reporting units that
+    keep registers: each person counted once, recounted from the registers (official: only the report
+    periods the leaf's report is approved for — locked, so they cannot move). A unit that types its figures
+    has only its per-period values: they add up."""
+    from jiceng.reporting.sources import source_values_over
+
+    registers = [leaf for leaf in leaves if leaf.keeps_registers]
+    if not registers:
+        return {}
+
+    def counted(unit_ids: list[int]) -> dict[int, set[str]]:
+        months: dict[int, set[str]] = defaultdict(set)
+        for unit_id, period in _approved(ds, unit_ids, group):
+            months[unit_id].add(period)
+        return months
+
+    approved_here = counted([leaf.pk for leaf in registers]) if official else None
+    figures = source_values_over(ds, registers, [parse_period(p) for p in group], counted if official else None)
+    out = {}
+    for leaf in registers:
+        if official and not approved_here.get(leaf.pk):
+            continue  # nothing approved: no official value
+        own = figures.get(leaf.pk, {})
+        out[leaf.pk] = {code: Decimal(own.get(source) or 0) for code, source in distinct.items()}
+    return out
+
+
+def _approved(ds: DataSet, ids: list[int], periods: list[str]) -> list[tuple[int, str]]:
+    found = []
+    for start in range(0, len(ids), CHUNK):
+        found += Report.objects.filter(
+            dataset=ds.code, period__in=periods, unit_id__in=ids[start : start + CHUNK], state=State.APPROVED
+        ).values_list("unit_id", "period")
+    return found
 
 
 def _values(ds: DataSet, units: list[OrgUnit], periods: list[str], official: bool) -> dict:

@@ -5,7 +5,9 @@ function in ``programme.yaml`` (``figure_sources``), the one mapping from a pack
 
 Files of a pack folder:
 
-- ``programme.yaml``: ``programme: {name, short_name, order, summary: {...}, figure_sources: {...}}``
+- ``programme.yaml``: ``programme: {name, short_name, order, summary: {...}, figure_sources: {...},
+  period_sources: {...}}`` — ``period_sources`` names, per source prefix, the function that counts the
+  ``distinct`` elements over several report periods at once (each child once)
 - any file with a top-level ``dataset:`` key: one data set (a form filled per unit and period)
 - any file with a top-level ``indicators:`` key: indicators over the pack's data sets
 - any file with a top-level ``import_layouts:`` key: Excel layouts whose Chinese column names map to
@@ -109,8 +111,10 @@ class DataElement:
     group: str = ""
     description: str = ""
     aggregation: str = "sum"  # sum: a parent's value is the sum of its units'; own: each unit's own figure
-    # over several report periods (a year of quarterly forms): sum (flows: deliveries, visits) or
-    # last (stocks: records built, people under management — the latest period's figure)
+    # over several report periods (a quarter of monthly forms, a year of quarterly ones): sum (flows:
+    # deliveries, visits, packs; people counted per period: 人次), last (stocks: records built, people under
+    # management — the latest period's figure) or distinct (people counted once: recounted from the
+    # registers over the whole period by the pack's ``period_sources``)
     period_aggregation: str = "sum"
 
 
@@ -248,6 +252,7 @@ class Pack:
     import_layouts: dict[str, ImportLayout] = field(default_factory=dict)
     summary: SummarySection | None = None
     figure_sources: dict[str, str] = field(default_factory=dict)  # source prefix → "module:function"
+    period_sources: dict[str, str] = field(default_factory=dict)  # the same, for distinct elements over a period
     parameter_names: frozenset[str] = frozenset()  # dated parameters its rules may name
     parameter_source: str = ""  # "module:function" giving a parameter's value on a date
 
@@ -298,11 +303,15 @@ def load_dataset_file(
         seen.add(item["code"])
         if item.get("aggregation", "sum") not in ("sum", "own"):
             raise PackError(f"{_where(path, item)}：aggregation 只能是 sum 或 own")
-        if item.get("period_aggregation", "sum") not in ("sum", "last"):
-            raise PackError(f"{_where(path, item)}：period_aggregation 只能是 sum（累加）或 last（取最后一期）")
+        if item.get("period_aggregation", "sum") not in ("sum", "last", "distinct"):
+            raise PackError(
+                f"{_where(path, item)}：period_aggregation 只能是 sum（累加）、last（取最后一期）或 distinct（按人去重）"
+            )
         source = item.get("source")
         if source is not None and (not isinstance(source, str) or "." not in source):
             raise PackError(f"{_where(path, item)}：source 应写作 来源.指标，如 nutrition.packs_issued")
+        if item.get("period_aggregation") == "distinct" and source is None:
+            raise PackError(f"{_where(path, item)}：distinct（按人去重）的数据元须有 source（由台账重新计数）")
         elements.append(
             DataElement(
                 item["code"],
@@ -478,6 +487,12 @@ def load_pack(directory: Path) -> Pack:
             raise PackError(
                 f"{dataset.code}：数据元的来源 {', '.join(unknown)} 未在 programme.yaml 的 figure_sources 中声明"
             )
+        distinct = {e.source.split(".", 1)[0] for e in dataset.elements if e.period_aggregation == "distinct"}
+        unknown = sorted(distinct - set(pack.period_sources))
+        if unknown:
+            raise PackError(
+                f"{dataset.code}：按人去重的数据元来源 {', '.join(unknown)} 未在 programme.yaml 的 period_sources 中声明"
+            )
     return pack
 
 
@@ -491,12 +506,13 @@ def _load_programme(path: Path, pack: Pack) -> None:
     pack.name = meta["name"]
     pack.short_name = meta.get("short_name", meta["name"])
     pack.order = int(meta.get("order", 50))
-    for prefix, target in (meta.get("figure_sources") or {}).items():
-        if prefix == "__line__":
-            continue
-        if not isinstance(target, str) or ":" not in target:
-            raise PackError(f"{_where(path, meta)}：figure_sources 应写作 前缀: 模块:函数，收到 {prefix}: {target}")
-        pack.figure_sources[prefix] = target
+    for key in ("figure_sources", "period_sources"):
+        for prefix, target in (meta.get(key) or {}).items():
+            if prefix == "__line__":
+                continue
+            if not isinstance(target, str) or ":" not in target:
+                raise PackError(f"{_where(path, meta)}：{key} 应写作 前缀: 模块:函数，收到 {prefix}: {target}")
+            getattr(pack, key)[prefix] = target
     parameters = meta.get("parameters")
     if parameters:
         _require(parameters, ("source", "names"), path)

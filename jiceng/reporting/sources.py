@@ -41,3 +41,21 @@ def source_values_months(
 
 def source_values(dataset: DataSet, units: list[OrgUnit], period: Period) -> dict[int, dict[str, int | None]]:
     return source_values_months(dataset, units, [period])[period.code]
+
+
+def source_values_over(
+    dataset: DataSet, units: list[OrgUnit], months: list[Period], counted
+) -> dict[int, dict[str, int | None]]:
+    """{unit id: {source: value}} of the data set's ``distinct`` elements over ``months`` taken together
+    (each person counted once), from the pack's ``period_sources``. ``counted``: for official figures, a
+    function giving, for unit ids, the months each unit's report has been approved for (entries of other
+    months are left out); None for working figures."""
+    out: dict[int, dict[str, int | None]] = defaultdict(dict)
+    prefixes = sorted({e.source.split(".", 1)[0] for e in dataset.elements if e.period_aggregation == "distinct"})
+    if not prefixes or not units or not months:
+        return out
+    sources = pack_of(dataset.code).period_sources
+    for prefix in prefixes:
+        for unit_id, values in _function(sources[prefix])(units, months, counted).items():
+            out[unit_id].update({f"{prefix}.{k}": v for k, v in values.items()})
+    return out

@@ -53,7 +53,7 @@ def test_show_json_has_state_people_times_values_and_validation(tree, registers)
     assert data["reviewed_at"][:19] == report.reviewed_at.astimezone(_shanghai()).isoformat()[:19]
     assert data["version"] == report.version and data["locked"] is True
     values = {v["code"]: v for v in data["values"]}
-    assert len(values) == 27
+    assert len(values) == 28
     assert values["N04"]["name"] == "本月领取儿童数" and values["N04"]["value"] == 3
     assert values["N05"]["value"] == 90 and values["N05"]["overridden"] is False
     assert isinstance(data["validation"], list)

@@ -62,6 +62,7 @@ def test_report_effective_use_and_worklist_follow_the_card_date(tree, make_child
     from jiceng.periods import parse_period
 
     child = make_child(birth_date=D(2025, 1, 10))
+    make_collection(child, on=D(2025, 9, 2))  # a child who collected: the card counts for effective use
     register.record_followup(
         child,
         visited_on=D(2025, 9, 20),
