@@ -421,8 +421,9 @@ def _data_sheet(workbook, spec: SheetSpec):
 BACKGROUND_BYTES = 150 * 1024  # a file without a row count larger than this is imported in the background
 
 
-def is_large(spec: SheetSpec, source, rows: int) -> bool:
-    """Whether an uploaded file has more than ``rows`` data rows, judged without reading it: the sheet's
+def is_large(spec: SheetSpec | None, source, rows: int) -> bool:
+    """Whether an uploaded file has more than ``rows`` data rows (on ``spec``'s sheet, or the first sheet),
+    judged without reading it: the sheet's
     own <dimension> (written by Excel, WPS and openpyxl), or its size when it has none. An unreadable
     file is not large (the import itself says what is wrong with it, at once)."""
     size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else 0)
@@ -430,7 +431,7 @@ def is_large(spec: SheetSpec, source, rows: int) -> bool:
     if isinstance(workbook, str):
         return False
     try:
-        sheet = _data_sheet(workbook, spec)
+        sheet = _data_sheet(workbook, spec) if spec is not None else workbook.worksheets[0]
         counted = sheet.max_row if sheet is not None else None
     except (ValueError, TypeError, KeyError):
         counted = None

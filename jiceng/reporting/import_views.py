@@ -7,20 +7,29 @@ Thin: access → ``jiceng.reporting.typed_import`` / ``jiceng.reporting.layout_i
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from jiceng.accounts import access
+from jiceng.documents.excel import is_large
 from jiceng.documents.responses import file_response
+from jiceng.jobs.actions import start_job
 from jiceng.reporting import actions, queries
 from jiceng.reporting.layout_import import import_layout, template_xlsx
 from jiceng.reporting.packs import DataSet, all_datasets, find_dataset, pack_of
 from jiceng.reporting.typed_import import computed_from_registers, import_typed_report
 
 ERRORS_SHOWN = 500
+
+
+def layout_background_rows() -> int:
+    """Rows of another system's table above which the worker imports it: each row is a whole report
+    (every value checked, saved and audited), so a tenth of a register import's threshold."""
+    return max(1, settings.JICENG_BACKGROUND_ROWS // 10)
 
 
 def typed_units(user, ds: DataSet):
@@ -65,6 +74,17 @@ def report_import(request):
         layout = next((item for item in layouts if item.code == request.POST.get("layout")), None)
         if upload is None:
             problem = _("请选择要导入的 Excel 文件")
+        elif layout is not None and is_large(None, upload, layout_background_rows()):
+            # a province's table: the worker imports it, the job's page shows the progress and the result
+            job = start_job(
+                request.user,
+                "layout_import",
+                title=_("导入%(l)s") % {"l": layout.name},
+                params={"dataset": ds.code, "layout": layout.code, "period": request.POST.get("period") or None},
+                content=upload.read(),
+                input_name=upload.name,
+            )
+            return redirect("job_detail", pk=job.pk)
         elif layout is not None:
             filename = upload.name
             layout_result = import_layout(request.user, layout, upload, period_code=request.POST.get("period") or None)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from openpyxl.utils import get_column_letter
 
+from jiceng import progress
 from jiceng.accounts import access
 from jiceng.audit import actions_catalog
 from jiceng.audit.recorder import record
@@ -127,7 +128,9 @@ def import_layout(user, layout: ImportLayout, source, *, period_code: str | None
     element_at = {code: position[_normal(column)] for column, code in layout.columns.items()}
     planned: dict[tuple[int, str], tuple[int, dict[str, Decimal | None]]] = {}
     units = _units_by_code(rows[1:], unit_at)
+    progress.phase("核对每一行", len(rows) - 1, (0.1, 0.4))
     for number, row in enumerate(rows[1:], start=layout.header_row + 1):
+        progress.advance()
         if not any(_normal(v) for v in row):
             continue
         result.rows += 1
@@ -182,6 +185,7 @@ def import_layout(user, layout: ImportLayout, source, *, period_code: str | None
 
 
 def _read_rows(source, layout: ImportLayout, result: LayoutImportResult) -> list[tuple] | None:
+    progress.phase("读取文件", None, (0.0, 0.1))
     book = open_upload(source, "请检查是否选错了文件")
     if isinstance(book, str):
         result.errors.append(_error(book))
@@ -253,8 +257,10 @@ def _row_unit(user, ds, row, number, unit_at, name_at, units, result) -> OrgUnit
 def _save(user, ds, layout, planned, units, result: LayoutImportResult) -> None:
     by_pk = {u.pk: u for u in units.values()}
     try:
+        progress.phase("逐个报表保存", len(planned), (0.4, 1.0))
         with transaction.atomic():
             for (unit_id, period), (number, values) in planned.items():
+                progress.advance()
                 unit = by_pk[unit_id]
                 report = actions.get_report(ds.code, unit, period)
                 try:

@@ -11,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jiceng.accounts import access
 from jiceng.documents.responses import file_response
@@ -141,6 +142,22 @@ def summary_download(request, pk: int, fmt: str):
         messages.error(request, _("本机未安装 LibreOffice，无法生成 PDF；请下载 Word 文件"))
         return redirect("summary_edit", pk=summary.pk)
     return file_response(request, result)
+
+
+@login_required
+@require_POST
+def summary_pdf_job(request, pk: int):
+    """The PDF (LibreOffice takes seconds) is made by the background worker; the job's page offers it."""
+    from jiceng.jobs.actions import start_job
+
+    summary = access.object_in_scope_or_404(request.user, Summary.objects.select_related("unit"), pk=pk)
+    job = start_job(
+        request.user,
+        "summary_document",
+        title=_("生成 PDF：%(t)s") % {"t": summary.title},
+        params={"summary": summary.pk, "format": "pdf"},
+    )
+    return redirect("job_detail", pk=job.pk)
 
 
 @login_required

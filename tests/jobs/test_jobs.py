@@ -175,3 +175,64 @@ def test_a_running_job_whose_worker_stopped_is_shown_failed_with_a_retry(tree):
     page = login(tree.village_doctor).get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "后台处理程序在处理中途停止了" in page and "重试" in page
     assert Job.objects.get(pk=job.pk).status == Job.Status.FAILED
+
+
+def test_a_summary_pdf_is_made_by_the_worker_and_downloaded_from_the_job(tree):
+    from jiceng.summaries import actions as summaries
+    from tests.conftest import has_libreoffice, missing_prerequisite
+
+    if not has_libreoffice():
+        missing_prerequisite("LibreOffice (apt-get install libreoffice-writer-nogui)")
+    summary = summaries.create_summary(tree.town_a, "2026Q4", official=False, acting_user=tree.township_officer)
+    client = login(tree.township_officer)
+    response = client.post(reverse("summary_pdf_job", args=[summary.pk]))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk]) and job.title.startswith("生成 PDF：")
+    assert client.get(reverse("summary_pdf_job", args=[summary.pk])).status_code == 405  # only a POST starts one
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.result_name == f"{summary.title}.pdf", job.failure
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "下载" in page and reverse("job_result", args=[job.pk]) in page
+    download = client.get(reverse("job_result", args=[job.pk]))
+    assert download["Content-Type"] == "application/pdf" and download.content.startswith(b"%PDF")
+    assert AuditEntry.objects.filter(action="export.summary", object_id=str(summary.pk)).count() == 1
+    outsider = login(tree.township_reviewer_b)  # another township: neither the summary nor the job
+    assert outsider.post(reverse("summary_pdf_job", args=[summary.pk])).status_code == 404
+    assert outsider.get(reverse("job_result", args=[job.pk])).status_code == 404
+
+
+def test_a_large_table_in_another_systems_layout_is_imported_by_the_worker(tree, settings):
+    """报表导入 of the national system's quarterly table: over the (layout) threshold it goes to the worker."""
+    from jiceng.reporting.layout_import import all_layouts
+    from jiceng.reporting.models import Report
+    from tests.excel.helpers import xlsx
+
+    settings.JICENG_BACKGROUND_ROWS = 10  # a layout file is large from 1 row here (a tenth)
+    layout = all_layouts()["PH_NATIONAL_QUARTERLY"]
+    header = ["机构代码", "机构名称", "统计期", *layout.columns]
+    filler = [5] * len(layout.columns)
+    content = xlsx(
+        header,
+        [[tree.town_a.code, "上坝乡卫生院", "2026Q2", *filler], [tree.town_a.code, "上坝乡卫生院", "2026Q1", *filler]],
+    )
+    client = login(tree.township_officer)
+    response = client.post(
+        reverse("report_import"),
+        {
+            "dataset": "PH_QUARTERLY",
+            "layout": layout.code,
+            "period": "",
+            "file": SimpleUploadedFile("国家系统.xlsx", content),
+        },
+    )
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk]) and job.kind == "layout_import"
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.outcome["ok"], (job.failure, job.outcome)
+    assert job.outcome["summary"].startswith("2 行全部导入成功")
+    assert Report.objects.filter(dataset="PH_QUARTERLY", unit=tree.town_a).exclude(values=None).count() == 2
+    page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
+    assert "上坝乡卫生院 · 2026Q2" in page or "上坝乡 · 2026Q2" in page
+    assert AuditEntry.objects.filter(action="report.import").count() == 2
