@@ -208,14 +208,26 @@ def _plain(value: Decimal) -> str:
 
 @transaction.atomic
 def set_values(
-    report: Report, values: dict[str, object], *, reason: str = "", acting_user, expected_version: int | None = None
+    report: Report,
+    values: dict[str, object],
+    *,
+    reason: str = "",
+    reasons: dict[str, str] | None = None,
+    acting_user,
+    expected_version: int | None = None,
 ) -> Report:
     """Type values (a unit without registers, or an element without a source) or override computed ones
-    (a reason is required, and the difference stays visible)."""
+    (a reason is required, and the difference stays visible). ``reasons`` gives a cell its own reason (the
+    report page asks beside the cell); ``reason`` is for every cell without one."""
     access.require(acting_user, "reports.fill")
     report = _locked_report(report, acting_user, expected_version)
     refuse_if_locked(report)
     reason = check_text(reason, _("修正原因"), REASON_LENGTH, "reason")
+    cell_reasons = {
+        code: check_text(text, _("修正原因"), REASON_LENGTH, f"reason_{code}")
+        for code, text in (reasons or {}).items()
+        if (text or "").strip()
+    }
     ds = dataset(report.dataset)
     cells = current_cells(ds, report)
     errors, changes = {}, []
@@ -244,7 +256,7 @@ def set_values(
             DataValue.objects.filter(report=report, element=code).delete()  # back to the computed value
             continue
         origin = DataValue.Origin.OVERRIDE if computable else DataValue.Origin.TYPED
-        if origin == DataValue.Origin.OVERRIDE and not (reason or "").strip():
+        if origin == DataValue.Origin.OVERRIDE and not (cell_reasons.get(code) or reason or "").strip():
             what = _("下级汇总") if summed else _("台账计算")
             errors[code] = _("%(e)s：修改%(what)s的数值（%(c)s → %(v)s）须说明原因") % {
                 "e": element.name,
@@ -257,6 +269,7 @@ def set_values(
     if errors:
         raise ValidationError(errors)
     for code, value, computed, origin in changes:
+        why = (cell_reasons.get(code) or reason or "").strip()
         before = DataValue.objects.filter(report=report, element=code).values_list("value", flat=True).first()
         DataValue.objects.update_or_create(
             report=report,
@@ -265,7 +278,7 @@ def set_values(
                 "value": value,
                 "computed_value": computed,
                 "origin": origin,
-                "reason": (reason or "").strip(),
+                "reason": why,
                 "updated_by": acting_user,
             },
         )
@@ -278,7 +291,7 @@ def set_values(
             unit=report.unit,
             before={code: str(before) if before is not None else None},
             after={code: str(value) if value is not None else None, "computed": str(computed)},
-            reason=reason,
+            reason=why,
         )
     report.version += 1
     report.save(update_fields=["version"])

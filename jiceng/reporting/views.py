@@ -118,6 +118,8 @@ def report_detail(request, dataset: str, code: str, period: str):
     rows = [
         {
             "kept": kept.get(f"v_{e.code}"),
+            "kept_reason": kept.get(f"reason_{e.code}", ""),
+            "error": kept.get("errors", {}).get(e.code, ""),
             "element": e,
             "cell": cells.get(e.code),
             "comments": comments.get(e.code, []),
@@ -155,6 +157,7 @@ def report_detail(request, dataset: str, code: str, period: str):
             else None,
             "kept_reason": kept.get("reason", ""),
             "needs_reason": any(row["origin"] != _("手工填报") for row in rows),
+            "manual_label": _("手工填报"),
         },
     )
 
@@ -180,17 +183,28 @@ def report_action(request, dataset: str, code: str, period: str):
         version = None
     user, post = request.user, request.POST
     try:
+        reasons = {k[7:]: v for k, v in post.items() if k.startswith("reason_")}  # each beside its cell
         if action == "save":
             values = {k[2:]: v for k, v in post.items() if k.startswith("v_")}
             actions.set_values(
-                report, values, reason=post.get("reason", ""), acting_user=user, expected_version=version
+                report,
+                values,
+                reason=post.get("reason", ""),
+                reasons=reasons,
+                acting_user=user,
+                expected_version=version,
             )
             messages.success(request, _("已保存"))
         elif action == "submit":
             values = {k[2:]: v for k, v in post.items() if k.startswith("v_")}
             if values and access.can(user, "reports.fill"):  # what was typed and not yet saved is saved first
                 report = actions.set_values(
-                    report, values, reason=post.get("reason", ""), acting_user=user, expected_version=version
+                    report,
+                    values,
+                    reason=post.get("reason", ""),
+                    reasons=reasons,
+                    acting_user=user,
+                    expected_version=version,
                 )
                 version = report.version
             notes = {k[5:]: v for k, v in post.items() if k.startswith("note_")}
@@ -216,10 +230,11 @@ def report_action(request, dataset: str, code: str, period: str):
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
-        if action in ("save", "submit"):  # nothing typed is lost: the form comes back with the values and reason
-            request.session[f"report_form_{report.pk}"] = {
-                k: v for k, v in post.items() if k.startswith("v_") or k == "reason"
-            }
+        if action in ("save", "submit"):  # nothing typed is lost: the form comes back with the values and reasons
+            kept = {k: v for k, v in post.items() if k.startswith(("v_", "reason_")) or k == "reason"}
+            if hasattr(exc, "error_dict"):  # each message shown again on its own row
+                kept["errors"] = {code: " ".join(msgs) for code, msgs in exc.message_dict.items()}
+            request.session[f"report_form_{report.pk}"] = kept
     return redirect("report_detail", **back)
 
 

@@ -49,7 +49,7 @@ def test_the_review_chain_in_the_browser(login_as, tree, registers, screenshot_d
     main = doctor.inner_text("main")
     assert "退回原因：发放包数需核对" in main and "请与发放登记核对" in main
     doctor.fill("input[name=v_N05]", "89")
-    doctor.fill("input[name=reason]", "一名儿童当场退回1包")
+    doctor.fill("input[name=reason_N05]", "一名儿童当场退回1包")  # beside the cell, shown once the value changed
     click(doctor, "button[value=save]")
     assert "台账计算 90（差 -1）" in doctor.inner_text("main")
     click(doctor, "button[value=submit]")
