@@ -46,6 +46,7 @@ IMPORT_FOLLOWUPS = "import.followups"
 EXPORT_CHILDREN = "export.children"
 EXPORT_COLLECTIONS = "export.collections"
 EXPORT_FOLLOWUPS = "export.followups"
+EXPORT_WORKLIST = "export.worklist"
 API_READ_CHILDREN = "api.read.children"
 API_READ_COLLECTIONS = "api.read.collections"
 API_READ_FOLLOWUPS = "api.read.followups"
@@ -191,6 +192,7 @@ ACTION_LABELS: dict[str, str] = {
     EXPORT_CHILDREN: "导出儿童登记",
     EXPORT_COLLECTIONS: "导出营养包发放登记",
     EXPORT_FOLLOWUPS: "导出个案随访",
+    EXPORT_WORKLIST: "导出随访提醒名单",
     API_READ_CHILDREN: "通过接口读取儿童信息",
     API_READ_COLLECTIONS: "通过接口读取营养包发放登记",
     API_READ_FOLLOWUPS: "通过接口读取个案随访",

@@ -7,18 +7,23 @@ import uuid
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.accounts import access
+from jiceng.documents.responses import file_response
 from jiceng.nutrition import actions, queries
 from jiceng.nutrition.forms import FollowUpForm
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child
 from jiceng.nutrition.rules.adherence import min_packs_per_week
+from jiceng.nutrition.worklist_export import render_worklist_export
 from jiceng.orgunits.models import Level
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
+from jiceng.web.list_filters import unit_groups
 
 
 @login_required
@@ -140,15 +145,37 @@ def followup_new(request, pk: int):
 
 @login_required
 def adherence(request):
-    """Children to visit again: fewer than 4 packs in the last 7 days, or due a follow-up this month."""
+    """Children to visit again: fewer than 4 packs in the last 7 days, or due a follow-up this month; narrowed
+    to a township or village, one list at a time, 50 to a page, or the whole list to Excel."""
     root = access.scope_root(request.user)
     if root is None:
         raise Http404(_("未找到该页面"))
-    code = request.GET.get("unit")
+    code = request.GET.get("unit", "").strip()
     unit = access.unit_in_scope_or_404(request.user, code) if code else root
     lists = queries.follow_up_worklist(unit, actions.today())
-    least = min_packs_per_week(actions.today())
-    return render(request, "nutrition/adherence.html", {"unit": unit, "lists": lists, "least": least})
+    which = request.GET.get("list") if request.GET.get("list") in WORKLISTS else "low_adherence"
+    if request.GET.get("format") == "xlsx":
+        shown = (which,) if request.GET.get("list") else tuple(WORKLISTS)
+        return file_response(request, render_worklist_export(request.user, unit, lists, shown))
+    page = Paginator(lists[which], WORKLIST_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "nutrition/adherence.html",
+        {
+            "unit": unit,
+            "which": which,
+            "tabs": [(key, label, len(lists[key])) for key, label in WORKLISTS.items()],
+            "page": page,
+            "least": min_packs_per_week(actions.today()),
+            "unit_groups": unit_groups(request.user),
+            "selected_unit": code,
+            "can_edit": access.can(request.user, "registers.edit"),
+        },
+    )
+
+
+WORKLISTS = {"low_adherence": _lazy("服用依从性差"), "due": _lazy("本月应随访")}
+WORKLIST_PAGE = 50
 
 
 def growth_chart(child) -> str:
