@@ -256,6 +256,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # in production the schema and Swagger UI are for logged-in users (and API tokens) only
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"] if PRODUCTION else [],
+    # choice sets that share a field name with another app's ("reason"): named once
+    "ENUM_NAME_OVERRIDES": {
+        "BenefitExitReasonEnum": "jiceng.benefits.models.Exit.Reason",
+        "SexEnum": "jiceng.benefits.models.Sex",  # 男/女, the same set as the child register's
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -47,6 +47,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "registers.view",
             "benefits.view",
             "benefits.declare",
+            "benefits.village_check",  # recorded for a village committee that has no account
             "registers.edit",
             "registers.reveal_identity",
             "reports.fill",

@@ -30,6 +30,7 @@ PERSONAL_DATA_LISTS = {
     "nutrition.collection": "collections",
     "nutrition.followup": "followups",
     "stock.stockline": "stock_ledger",
+    "benefits.enrolment": "benefit_enrolments",
 }
 
 

@@ -35,4 +35,5 @@ urlpatterns = [
     path("indicators/", IndicatorView.as_view(), name="api_indicators"),
     path("stock/", include("jiceng.stock.api_urls")),
     path("activities/", include("jiceng.activities.api_urls")),
+    path("benefits/", include("jiceng.benefits.api_urls")),
 ]

@@ -79,6 +79,7 @@ API_READ_ACTIONS = {
     "collections": API_READ_COLLECTIONS,
     "followups": API_READ_FOLLOWUPS,
     "stock_ledger": API_READ_STOCK_LEDGER,
+    "benefit_enrolments": "api.read.benefit_enrolments",
 }
 
 # --- activities (jiceng/activities) --------------------------------------------------------------
@@ -146,6 +147,7 @@ BENEFIT_BATCH_RETURN = "benefit.batch.return"
 BENEFIT_PAYMENT_FOLLOW_UP = "benefit.payment.follow_up"
 EXPORT_BENEFIT_PAYMENT_FILE = "export.benefit_payment_file"
 EXPORT_BENEFIT_NOTICE = "export.benefit_notice"
+API_READ_BENEFIT_ENROLMENTS = "api.read.benefit_enrolments"
 
 # --- background jobs (jiceng/jobs) ----------------------------------------------------------------
 JOB_START = "job.start"
@@ -217,6 +219,7 @@ ACTION_LABELS: dict[str, str] = {
     BENEFIT_PAYMENT_FOLLOW_UP: "跟进发放失败",
     EXPORT_BENEFIT_PAYMENT_FILE: "导出一卡通代发文件",
     EXPORT_BENEFIT_NOTICE: "打印公示名单",
+    API_READ_BENEFIT_ENROLMENTS: "通过API读取奖扶特扶名册",
     TRAINING_CREATE: "登记培训",
     TRAINING_UPDATE: "修改培训",
     TRAINING_WITHDRAW: "撤销培训",

@@ -305,7 +305,7 @@ def declare(user, person: Person, scheme: str, year: int, category: str = "") ->
 
 
 def _locked(enrolment: Enrolment, version: int | None) -> Enrolment:
-    current = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    current = Enrolment.objects.select_for_update(of=("self",)).select_related("village", "person").get(pk=enrolment.pk)
     if version is not None and current.version != version:
         who = current.approved_by or current.township_reviewed_by or current.village_checked_by or current.returned_by
         name = getattr(who, "display_name", "") or getattr(who, "username", "") or "他人"

@@ -280,5 +280,9 @@ def load_demo_history(stdout=None) -> None:
 
     load_programme_forms(county.code, AS_OF)  # the 妇幼 monthly and 基本公卫 quarterly forms, two years
     load_targets(county)
+    from jiceng.demo.benefits import load_benefit_history
+
+    benefits = load_benefit_history(county.code, AS_OF)  # 奖扶/特扶 rosters 2024–2026, notices, payments, exits
+    totals = {**totals, **{f"benefit_{k}": v for k, v in benefits.items()}}
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))
