@@ -423,7 +423,10 @@ def period_values(
     recounted = [group for group in groups if len(group) > 1] if distinct else []
     per_leaf = last_codes or recounted
     leaves = _reporting_units_under(ds, units) if per_leaf else []
-    leaf_values = _values(ds, leaves, wanted, official) if leaves else {}
+    # each leaf's own values: for ``last`` elements every leaf's; for ``distinct`` ones only the leaves that
+    # type their figures (the others are recounted from their registers)
+    valued = leaves if last_codes else [leaf for leaf in leaves if not leaf.keeps_registers]
+    leaf_values = _values(ds, valued, wanted, official) if valued else {}
     out = []
     for group in groups:
         by_unit = {}
