@@ -636,11 +636,17 @@ def record_loss(
             _("报损原因：批号 %(b)s 有效期至 %(d)s，在 %(on)s 尚未过期，不能按过期报损")
             % {"b": batch.number, "d": batch.expires_on.isoformat(), "on": occurred_on.isoformat()},
         )
-    if quantity > row.quantity:
+    held = _usable_on(unit, [row], occurred_on)[row.pk]  # on the loss's own day, and kept through every later line
+    if quantity > held:
         _conflict(
             "quantity",
-            _("报损数量：%(q)d 包大于批号 %(b)s 的结余 %(n)d 包")
-            % {"q": quantity, "b": batch.number, "n": row.quantity},
+            _("报损数量：%(q)d 包大于批号 %(b)s %(on)s的结余 %(n)d 包")
+            % {
+                "q": quantity,
+                "b": batch.number,
+                "on": _("在 %(d)s ") % {"d": occurred_on.isoformat()} if occurred_on < today() else "",
+                "n": held,
+            },
         )
     line = _post(
         row,

@@ -105,3 +105,29 @@ def test_an_entry_in_a_month_whose_report_went_up_is_refused_until_it_is_returne
     report.save()
     collect(tree, toddler, D(2026, 4, 10))
     collect(tree, toddler, D(2026, 5, 10))  # another month was never locked
+
+
+def test_a_back_dated_loss_needs_the_batch_held_on_that_day(tree):
+    """Received on 05-01: a loss dated 04-20 cannot have lost those packs."""
+    from jiceng.stock import actions as stock_actions
+
+    batch = stock_village(tree, 100, on=D(2026, 5, 1))
+    with pytest.raises(ValidationError) as refused:
+        stock_actions.record_loss(
+            tree.village_a1,
+            batch=batch,
+            quantity=10,
+            reason="loss_damaged",
+            occurred_on=D(2026, 4, 20),
+            acting_user=tree.village_doctor,
+        )
+    assert "2026-04-20" in refused.value.message_dict["quantity"][0]
+    stock_actions.record_loss(
+        tree.village_a1,
+        batch=batch,
+        quantity=10,
+        reason="loss_damaged",
+        occurred_on=D(2026, 5, 2),
+        acting_user=tree.village_doctor,
+    )
+    assert stock_queries.unit_stock(tree.village_a1).balance == 90
