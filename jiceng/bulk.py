@@ -5,7 +5,8 @@ An import of 50,000 collections writes 100,000 rows (each collection and its aud
 field's conversion to the database value is looked up once and the rows go in as multi-row
 ``INSERT … RETURNING id`` statements (SQLite ≥ 3.35 and PostgreSQL), so the objects get their
 primary keys as ``bulk_create`` would give them. No signals, no ``save()``: only for plain models
-whose rows need nothing else (the caller validated them; the database constraints still hold).
+whose rows need nothing else (the caller validated them; the database constraints still hold), with
+their related objects already saved (a foreign key is read from its ``<name>_id``).
 """
 
 from __future__ import annotations
@@ -30,13 +31,39 @@ def insert_many(objs: Sequence[models.Model], *, batch_size: int = 500) -> None:
     row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
     limit = connection.features.max_query_params or 999
     batch_size = max(1, min(batch_size, limit // len(fields)))
+    # how each value reaches the database, decided once per field: plain numbers, texts, booleans and
+    # foreign keys go as they are; dates, times, JSON, decimals and UUIDs through the field's own conversion
+    # (auto_now_add fields get their time from pre_save, as in save())
+    plain = {
+        "AutoField",
+        "BigAutoField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "CharField",
+        "TextField",
+        "BooleanField",
+        "PositiveSmallIntegerField",
+        "PositiveIntegerField",
+        "ForeignKey",
+    }
+    ways = []
+    for f in fields:
+        kind = f.target_field.get_internal_type() if f.many_to_one else f.get_internal_type()
+        if kind in plain:
+            ways.append((f.attname, None))
+        else:
+            ways.append((f.attname, f))
     for start in range(0, len(objs), batch_size):
         chunk = objs[start : start + batch_size]
         params: list = []
         for obj in chunk:
-            obj._prepare_related_fields_for_save(operation_name="insert_many")
-            for f in fields:
-                params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
+            values = obj.__dict__
+            for attname, f in ways:
+                if f is None:
+                    params.append(values[attname])
+                else:
+                    params.append(f.get_db_prep_save(f.pre_save(obj, True), connection))
         sql = (
             f"INSERT INTO {table} ({columns}) VALUES {', '.join([row_sql] * len(chunk))} "
             f"RETURNING {connection.ops.quote_name(pk.column)}"

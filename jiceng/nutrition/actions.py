@@ -314,7 +314,9 @@ def _child_for_update(acting_user, child: Child, *, merged_ok: bool = False) -> 
 REGISTER_SOURCE = "nutrition"  # the prefix of the report figures this register computes (packs/nutrition)
 
 
-def _check_event_date(child: Child, day: dt.date, field: str, label: str, unit: OrgUnit | None = None) -> None:
+def _check_event_date(
+    child: Child, day: dt.date, field: str, label: str, unit: OrgUnit | None = None, lookup=None
+) -> None:
     """A register date: after birth, not in the future, and not in a month whose report has gone up
     (``unit``: the village clinic whose report counts the entry — the child's village at the time)."""
     if not isinstance(day, dt.date):
@@ -330,7 +332,7 @@ def _check_event_date(child: Child, day: dt.date, field: str, label: str, unit: 
         raise ValidationError({field: _("%(label)s：%(d)s 晚于今天") % {"label": label, "d": day.isoformat()}})
     from jiceng.reporting.queries import refuse_if_locked
 
-    refuse_if_locked(unit or child.village, REGISTER_SOURCE, day, field, label)
+    refuse_if_locked(unit or child.village, REGISTER_SOURCE, day, field, label, lookup)
 
 
 @transaction.atomic
@@ -405,6 +407,7 @@ class CollectionBatch:
         self._declared = eligibility.force_majeure_months_by_path()
         self._months: dict[int, frozenset[str]] = {}
         self._on_ledger: dict[int, bool] = {}
+        self._locked: dict[tuple, object] = {}
         self._pending: list[Collection] = []
         self._user = acting_user
 
@@ -423,6 +426,16 @@ class CollectionBatch:
 
     def add(self, pk: int, event) -> None:
         self._histories[pk].events.append(event)
+
+    def locked_report(self, unit: OrgUnit, source_prefix: str, day: dt.date):
+        """The report of ``unit`` that locks ``day`` (reporting.queries.locked_report_for), asked once per
+        clinic and month: nothing in an import submits or reopens a report."""
+        key = (unit.pk, source_prefix, month_code(day))
+        if key not in self._locked:
+            from jiceng.reporting.queries import locked_report_for
+
+            self._locked[key] = locked_report_for(unit, source_prefix, day)
+        return self._locked[key]
 
     def on_ledger(self, unit: OrgUnit) -> bool:
         """Whether the clinic keeps a stock ledger (asked once per clinic, not once per row)."""
@@ -523,7 +536,7 @@ def record_collection(
 
         child = batch.child(child.pk)
         collected_by = _judge_collection(
-            child, batch.events(child.pk), batch.months(child), collected_on, packs, collected_by
+            child, batch.events(child.pk), batch.months(child), collected_on, packs, collected_by, batch.locked_report
         )
         batch.add(child.pk, Event(collected_on, "collect", packs=packs))
         collection = Collection(
@@ -549,9 +562,11 @@ def record_collection(
     )
 
 
-def _judge_collection(child: Child, events, months, collected_on: dt.date, packs: int, collected_by: str) -> str:
+def _judge_collection(
+    child: Child, events, months, collected_on: dt.date, packs: int, collected_by: str, lookup=None
+) -> str:
     """The checks of every collection, single or in a batch; returns the cleaned 领取人."""
-    _check_event_date(child, collected_on, "collected_on", _("领取日期"))
+    _check_event_date(child, collected_on, "collected_on", _("领取日期"), lookup=lookup)
     if not isinstance(packs, int) or packs <= 0:
         raise ValidationError({"packs": _("包数：应为正整数")})
     collected_by = (collected_by or "").strip()
@@ -589,7 +604,8 @@ def _record_collection_now(
     else:
         child = batch.child(child.pk)
         events, months = batch.events(child.pk), batch.months(child)
-    collected_by = _judge_collection(child, events, months, collected_on, packs, collected_by)
+    lookup = batch.locked_report if batch is not None else None
+    collected_by = _judge_collection(child, events, months, collected_on, packs, collected_by, lookup)
     if batch is not None:
         batch.add(child.pk, Event(collected_on, "collect", packs=packs))
     try:

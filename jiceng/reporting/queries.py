@@ -191,11 +191,12 @@ def locked_report_for(unit: OrgUnit, source_prefix: str, day: dt.date) -> Report
     return Report.objects.filter(query, unit=unit, state__in=LOCKED_STATES).first()
 
 
-def refuse_if_locked(unit: OrgUnit, source_prefix: str, day: dt.date, field: str, label: str) -> None:
-    """Refuse a register entry dated in a report period whose report is submitted or approved."""
+def refuse_if_locked(unit: OrgUnit, source_prefix: str, day: dt.date, field: str, label: str, lookup=None) -> None:
+    """Refuse a register entry dated in a report period whose report is submitted or approved. ``lookup``
+    stands in for :func:`locked_report_for` (an import asks once per clinic and month, not once per row)."""
     from django.core.exceptions import ValidationError
 
-    report = locked_report_for(unit, source_prefix, day)
+    report = (lookup or locked_report_for)(unit, source_prefix, day)
     if report is not None:
         raise ValidationError(
             {

@@ -322,6 +322,32 @@ def test_batched_collections_are_written_in_flushes_with_one_audit_row_each_and_
     assert Collection.objects.count() == 6  # the rows flushed before the refusal were rolled back too
 
 
+def test_an_import_row_in_a_month_whose_report_went_up_is_refused_each_time(tree, consented):
+    """The batch asks once per clinic and month whether the report is locked; every row of that month
+    is still refused, with the reason, and nothing of the file is saved."""
+    from jiceng.reporting.models import Report, State
+
+    consented("甲")
+    consented("乙")
+    locked = months_ago(2)
+    Report.objects.create(
+        dataset="NUT_MONTHLY",
+        unit=tree.village_a1,
+        county=tree.county,
+        period=locked.strftime("%Y-%m"),
+        state=State.SUBMITTED,
+    )
+    data = collections_file(
+        collection_row("甲", months_ago(3, 5)),
+        collection_row("甲", months_ago(2, 5)),
+        collection_row("乙", months_ago(2, 6)),
+    )
+    found = errors(import_collections(tree.village_doctor, data))
+    assert len(found) == 2 and all("该期数据已锁定" in e for e in found), found
+    assert found[0].startswith("第3行") and found[1].startswith("第4行")
+    assert not Collection.objects.exists()
+
+
 def test_township_officer_imports_collections_for_several_villages(tree, consented):
     consented("甲")
     consented("乙", village=tree.village_a2)
