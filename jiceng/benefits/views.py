@@ -166,7 +166,7 @@ def family_new(request):
         else:
             messages.success(
                 request,
-                _("已登记并申报:%(what)s") % {"what": ";".join(e.rules_says for e in declared)},
+                _("已登记并申报:%(what)s") % {"what": " ".join(f"{e.person.name} {e.rules_says}" for e in declared)},
             )
             return redirect("benefit_enrolment", pk=declared[0].pk)
     return render(request, "benefits/family_form.html", {"form": form})
@@ -385,6 +385,7 @@ def batch_detail(request, pk: int):
             messages.success(request, outcome.summary())
             return redirect("benefit_batch", pk=batch.pk)
     rows = batch.payments.select_related("enrolment__person", "enrolment__village")
+    rows = sorted(rows, key=lambda p: (p.status != Payment.Status.FAILED, p.pk))  # failures first: follow them up
     return render(
         request,
         "benefits/batch_detail.html",
