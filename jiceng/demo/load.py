@@ -90,6 +90,7 @@ def _insert_children(data: CountyData, units: dict[str, OrgUnit]) -> int:
                 caregiver_phone=spec.caregiver_phone,
             )
         )
+        batch[-1].fill_search_keys()  # bulk_create does not call save()
         if len(batch) >= BATCH:
             Child.objects.bulk_create(batch)
             count += len(batch)

@@ -9,6 +9,7 @@ from jiceng.documents.hostile import control_message
 from jiceng.nutrition.actions import ChildData
 from jiceng.nutrition.models import Move, Residence, Sex
 from jiceng.period_field import PeriodField
+from jiceng.standards.idnumber import IdNumberError, parse_id_number
 
 DATE_ERRORS = {"invalid": _("请填写有效日期，如 2025-03-08"), "required": _("必填")}
 
@@ -52,9 +53,15 @@ class ChildForm(PlainTextForm):
     name = forms.CharField(
         label=_("姓名"), max_length=50, strip=False, error_messages={"required": _("姓名：不能为空")}
     )
-    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, widget=forms.RadioSelect)
-    birth_date = date_field(_("出生日期"))
-    id_number = forms.CharField(label=_("身份证号（可选）"), max_length=18, required=False)
+    # the ID number first: a valid one fills in the birth date and sex (on the page as it is typed, and here)
+    id_number = forms.CharField(
+        label=_("身份证号（可选，填写后自动带出出生日期和性别）"),
+        max_length=18,
+        required=False,
+        widget=forms.TextInput(attrs={"data-fills-birth": "", "inputmode": "text", "autocomplete": "off"}),
+    )
+    sex = forms.ChoiceField(label=_("性别"), choices=Sex.choices, widget=forms.RadioSelect, required=False)
+    birth_date = date_field(_("出生日期"), required=False)
     residence = forms.ChoiceField(label=_("居住状态"), choices=Residence.choices[:2], initial=Residence.RESIDENT)
     poor_household = forms.BooleanField(label=_("建档立卡贫困户"), required=False)
     relocation_site = forms.BooleanField(label=_("易地扶贫搬迁安置点"), required=False)
@@ -75,6 +82,21 @@ class ChildForm(PlainTextForm):
         if not name:
             raise forms.ValidationError(_("姓名：不能为空或只有空格"))
         return name
+
+    def clean(self):
+        cleaned = super().clean()
+        try:
+            parsed = parse_id_number(cleaned.get("id_number") or "") if cleaned.get("id_number") else None
+        except IdNumberError:
+            parsed = None  # the register action says what is wrong with the number
+        if parsed is not None:
+            cleaned["birth_date"] = cleaned.get("birth_date") or parsed.birth_date
+            cleaned["sex"] = cleaned.get("sex") or parsed.sex
+        if not cleaned.get("birth_date") and "birth_date" not in self.errors:
+            self.add_error("birth_date", _("出生日期：必填（填写身份证号可自动带出）"))
+        if not cleaned.get("sex"):
+            self.add_error("sex", _("性别：必填（填写身份证号可自动带出）"))
+        return cleaned
 
     def child_data(self) -> ChildData:
         data = {k: v for k, v in self.cleaned_data.items() if k != "village"}

@@ -80,6 +80,10 @@ class Child(models.Model):
     merged_into = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged", verbose_name=_("已合并至")
     )
+    # 搜索: worked out from the name, ID number and phone on every save (jiceng.nutrition.search)
+    search_initials = models.CharField(_("姓名拼音首字母"), max_length=100, blank=True, default="", editable=False)
+    id_last4 = models.CharField(_("身份证号后4位"), max_length=4, blank=True, default="", editable=False)
+    phone_last4 = models.CharField(_("电话后4位"), max_length=4, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["village_id", "name", "id"]
@@ -89,10 +93,26 @@ class Child(models.Model):
             models.Index(fields=["village", "birth_date"], name="child_village_birth"),
             models.Index(fields=["county", "birth_date"], name="child_county_birth"),
             models.Index(fields=["id_number"], name="child_id_number"),
+            models.Index(fields=["id_last4"], name="child_id_last4"),
+            models.Index(fields=["phone_last4"], name="child_phone_last4"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name}({self.birth_date:%Y-%m-%d})"
+
+    def save(self, *args, **kwargs):
+        self.fill_search_keys()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "search_initials", "id_last4", "phone_last4"}
+        super().save(*args, **kwargs)
+
+    def fill_search_keys(self) -> None:
+        from jiceng.nutrition.search import last_four, name_initials
+
+        self.search_initials = name_initials(self.name)
+        self.id_last4 = last_four(self.id_number)
+        self.phone_last4 = last_four(self.caregiver_phone)
 
 
 class Consent(Amendable):

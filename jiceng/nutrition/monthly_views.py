@@ -20,6 +20,7 @@ from jiceng.nutrition.forms import FollowUpForm
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child
 from jiceng.nutrition.rules.adherence import min_packs_per_week
+from jiceng.nutrition.search import search
 from jiceng.nutrition.worklist_export import render_worklist_export
 from jiceng.orgunits.models import Level
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
@@ -48,12 +49,20 @@ def distribution(request, code: str):
     if village.level != Level.VILLAGE:
         raise Http404(_("未找到该页面"))
     today = actions.today()
+    dist = queries.distribution(village, today)
+    query = request.GET.get("q", "").strip()[:50]
+    rows = dist.rows
+    if query:  # 搜索: name, pinyin initials, last 4 digits of the ID number or phone
+        found = set(search(queries.children_in(village), query).values_list("pk", flat=True))
+        rows = [r for r in rows if r.child.pk in found]
     return render(
         request,
         "nutrition/distribution.html",
         {
             "village": village,
-            "dist": queries.distribution(village, today),
+            "dist": dist,
+            "rows": rows,
+            "q": query,
             "today": today,
             "can_edit": access.can(request.user, "registers.edit"),
             "tap_key": uuid.uuid4().hex,  # + child id: one key per tap, kept by the form across retries
@@ -153,6 +162,10 @@ def adherence(request):
     code = request.GET.get("unit", "").strip()
     unit = access.unit_in_scope_or_404(request.user, code) if code else root
     lists = queries.follow_up_worklist(unit, actions.today())
+    query = request.GET.get("q", "").strip()[:50]
+    if query:  # 搜索
+        found = set(search(queries.children_in(unit), query).values_list("pk", flat=True))
+        lists = {key: [e for e in entries if e.child.pk in found] for key, entries in lists.items()}
     which = request.GET.get("list") if request.GET.get("list") in WORKLISTS else "low_adherence"
     if request.GET.get("format") == "xlsx":
         shown = (which,) if request.GET.get("list") else tuple(WORKLISTS)
@@ -169,6 +182,7 @@ def adherence(request):
             "least": min_packs_per_week(actions.today()),
             "unit_groups": unit_groups(request.user),
             "selected_unit": code,
+            "q": query,
             "can_edit": access.can(request.user, "registers.edit"),
         },
     )

@@ -25,10 +25,12 @@ from jiceng.nutrition.forms import (
 )
 from jiceng.nutrition.growth_chart import zscore_chart_svg
 from jiceng.nutrition.models import Child, Move
+from jiceng.nutrition.search import search
 from jiceng.nutrition.timeline import child_timeline
 from jiceng.orgunits.models import Level
 from jiceng.standards.idnumber import mask_id_number, mask_phone
 from jiceng.web.forms_keep import login_required_keep_form, pop_preserved_form
+from jiceng.web.list_filters import unit_groups
 
 STATUS_STYLE = {
     "在服": "ok",
@@ -54,13 +56,14 @@ def _apply_errors(form, exc: ValidationError) -> None:
 
 @login_required
 def child_list(request):
+    """儿童登记: the register of the user's scope, narrowed to a township or village (``unit``; ``village`` is
+    the older name), searched (搜索) by name, pinyin initials or the last 4 digits of the ID or phone number."""
     children = access.scoped(request.user, Child.objects.filter(merged_into__isnull=True), "village")
-    query = request.GET.get("q", "").strip()
-    village_code = request.GET.get("village", "").strip()
+    query = request.GET.get("q", "").strip()[:50]
+    village_code = (request.GET.get("unit") or request.GET.get("village") or "").strip()
     if village_code:
         children = queries.children_in(access.unit_in_scope_or_404(request.user, village_code))
-    if query:
-        children = children.filter(name__contains=query)
+    children = search(children, query)
     page = Paginator(children.order_by("village__path", "name", "id"), 50).get_page(request.GET.get("page"))
     listed = list(Child.objects.select_related("village").filter(pk__in=[c.pk for c in page]))
     decisions = eligibility.decisions_for(listed, actions.today())
@@ -84,7 +87,8 @@ def child_list(request):
             "page": page,
             "rows": rows,
             "q": query,
-            "village": village_code,
+            "selected_unit": village_code,
+            "unit_groups": unit_groups(request.user),
             "can_edit": access.can(request.user, "registers.edit"),
         },
     )
