@@ -539,15 +539,15 @@ def record_collection(
             child, batch.events(child.pk), batch.months(child), collected_on, packs, collected_by, batch.locked_report
         )
         batch.add(child.pk, Event(collected_on, "collect", packs=packs))
-        collection = Collection(
-            child=child,
-            unit=child.village,
+        collection = Collection(  # by ids: the same row, without the related-object bookkeeping per row
+            child_id=child.pk,
+            unit_id=child.village_id,
             county_id=child.county_id,
             collected_on=collected_on,
             month=month_code(collected_on),
             packs=packs,
             collected_by=collected_by,
-            issued_by=acting_user,
+            issued_by_id=acting_user.pk,
         )
         batch.defer(collection)
         return collection
