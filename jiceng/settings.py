@@ -225,6 +225,7 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
+LIST_RETENTION_DAYS = int(os.environ.get("JICENG_LIST_RETENTION_DAYS", "180") or 180)  # department lists (PIPL)
 if not STATIC_ROOT.exists():
     with contextlib.suppress(OSError):
         STATIC_ROOT.mkdir(parents=True, exist_ok=True)

@@ -106,6 +106,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.approve",
             "benefits.publish",
             "benefits.pay",
+            "benefits.lists",
             "benefits.view_full_identity",
         }
     ),

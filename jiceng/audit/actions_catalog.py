@@ -148,6 +148,9 @@ BENEFIT_PAYMENT_FOLLOW_UP = "benefit.payment.follow_up"
 EXPORT_BENEFIT_PAYMENT_FILE = "export.benefit_payment_file"
 EXPORT_BENEFIT_NOTICE = "export.benefit_notice"
 API_READ_BENEFIT_ENROLMENTS = "api.read.benefit_enrolments"
+BENEFIT_LIST_IMPORT = "benefit.list.import"
+BENEFIT_LIST_PURGE = "benefit.list.purge"
+BENEFIT_WORK_ITEM_RESOLVE = "benefit.work_item.resolve"
 
 # --- background jobs (jiceng/jobs) ----------------------------------------------------------------
 JOB_START = "job.start"
@@ -220,6 +223,9 @@ ACTION_LABELS: dict[str, str] = {
     EXPORT_BENEFIT_PAYMENT_FILE: "导出一卡通代发文件",
     EXPORT_BENEFIT_NOTICE: "打印公示名单",
     API_READ_BENEFIT_ENROLMENTS: "通过API读取奖扶特扶名册",
+    BENEFIT_LIST_IMPORT: "导入部门比对名单",
+    BENEFIT_LIST_PURGE: "删除到期的部门比对名单",
+    BENEFIT_WORK_ITEM_RESOLVE: "处理比对待办",
     TRAINING_CREATE: "登记培训",
     TRAINING_UPDATE: "修改培训",
     TRAINING_WITHDRAW: "撤销培训",

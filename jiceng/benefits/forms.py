@@ -157,3 +157,16 @@ class ReturnFileForm(forms.Form):
 
 class FollowUpForm(forms.Form):
     note = forms.CharField(label=_("跟进情况"), max_length=500)
+
+
+class ListImportForm(forms.Form):
+    source = forms.ChoiceField(label=_("名单来源"))
+    file = forms.FileField(label=_("名单文件(.xlsx)"))
+
+    def __init__(self, *args, sources=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = [(s.code, s.name) for s in sources]
+
+
+class ResolveItemForm(forms.Form):
+    note = forms.CharField(label=_("处理情况"), max_length=500)

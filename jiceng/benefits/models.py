@@ -324,3 +324,84 @@ class Exit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrolment} {self.get_reason_display()}({self.event_date})"
+
+
+class DepartmentList(models.Model):
+    """部门信息比对: one list from another department (公安, 民政, 残联, the hospitals' birth certificates),
+    imported by the county and matched against the benefit rosters and the child register. Personal data:
+    its rows are deleted after ``delete_after`` (the work items it produced keep a masked summary)."""
+
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("来源"), max_length=20)
+    file_name = models.CharField(_("文件名"), max_length=200)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    delete_after = models.DateField(_("删除日期"))
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    matched = models.PositiveIntegerField(_("匹配人数"), default=0)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+        verbose_name = _("部门比对名单")
+
+    def __str__(self) -> str:
+        return f"{self.file_name}({self.uploaded_at:%Y-%m-%d})"
+
+
+class ListRow(models.Model):
+    """One row of a department list, kept until the list is deleted; the ID number only as its keyed hash
+    and masked."""
+
+    department_list = models.ForeignKey(DepartmentList, on_delete=models.CASCADE, related_name="entries")
+    row_number = models.PositiveIntegerField()
+    name = models.CharField(max_length=50)
+    birth_date = models.DateField(null=True)
+    id_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    id_masked = models.CharField(max_length=18, blank=True)
+    event = models.CharField(max_length=12)
+    event_date = models.DateField(null=True)
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.SET_NULL, null=True, related_name="+")
+    grade = models.PositiveSmallIntegerField(null=True)
+
+    class Meta:
+        ordering = ["department_list_id", "row_number"]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.event}"
+
+
+class WorkItem(models.Model):
+    """A difference found by a list check, for the unit concerned, resolved with a note by a named person."""
+
+    class Kind(models.TextChoices):
+        RECIPIENT_DIED = "recipient_died", _("扶助对象已死亡:停发并追回")
+        RECIPIENT_MOVED = "recipient_moved", _("扶助对象已迁出:停发并追回")
+        BIRTH_UNREGISTERED = "birth_unregistered", _("新生儿未登记:登记儿童")
+        FACTS_DIFFER = "facts_differ", _("信息不一致:核实")
+
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=20, choices=Kind.choices)
+    source = models.CharField(_("来源"), max_length=20)
+    department_list = models.ForeignKey(DepartmentList, on_delete=models.SET_NULL, null=True, related_name="items")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, null=True, related_name="work_items")
+    summary = models.CharField(_("情况"), max_length=300)  # masked: no full ID number
+    event_date = models.DateField(null=True)
+    found_at = models.DateTimeField(auto_now_add=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    note = models.CharField(_("处理情况"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["resolved_at", "-found_at"]
+        verbose_name = _("比对待办")
+        indexes = [models.Index(fields=["county", "resolved_at"], name="benefit_workitem_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}:{self.summary}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

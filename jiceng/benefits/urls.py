@@ -17,4 +17,6 @@ urlpatterns = [
     path("payments/<int:pk>/file.xlsx", views.batch_file, name="benefit_batch_file"),
     path("payments/follow-up/<int:pk>/", views.payment_follow_up, name="benefit_follow_up"),
     path("carry-forward/", views.carry_forward, name="benefit_carry_forward"),
+    path("list-checks/", views.list_checks, name="benefit_list_checks"),
+    path("list-checks/items/<int:pk>/", views.work_item_resolve, name="benefit_work_item_resolve"),
 ]

@@ -445,3 +445,64 @@ def carry_forward(request):
         % {"y": year, "n": year + 1, "c": len(created), "x": sum(not e.eligible for e in created)},
     )
     return redirect(f"{request.path.rsplit('carry-forward', 1)[0]}?year={year + 1}")
+
+
+@login_required
+def list_checks(request):
+    """部门信息比对: the county imports a list; everyone in scope sees its work items and their counts."""
+    from jiceng.benefits import lists
+    from jiceng.benefits.forms import ListImportForm
+    from jiceng.benefits.models import DepartmentList
+
+    user = request.user
+    _require_view(user)
+    can_import = access.can(user, "benefits.lists")
+    form = ListImportForm(request.POST or None, request.FILES or None, sources=lists.sources().values())
+    outcome = None
+    if request.method == "POST":
+        if not can_import:
+            raise Http404(_("未找到该页面"))
+        if form.is_valid():
+            upload = request.FILES["file"]
+            outcome = lists.import_list(user, form.cleaned_data["source"], upload, upload.name)
+            if outcome.ok:
+                messages.success(request, outcome.summary())
+                return redirect("benefit_list_checks")
+    show = request.GET.get("show", "open")
+    items = lists.work_items(user, open_only=show != "all").order_by("resolved_at", "-found_at", "id")
+    page = Paginator(items, 50).get_page(request.GET.get("page"))
+    imported = access.scoped(user, DepartmentList.objects.all(), unit_field="county")[:20] if can_import else []
+    return render(
+        request,
+        "benefits/list_checks.html",
+        {
+            "form": form if can_import else None,
+            "outcome": outcome,
+            "page": page,
+            "show": show,
+            "counts": lists.counts_by_unit(user),
+            "imported": imported,
+            "sources": {s.code: s.name for s in lists.sources().values()},
+            "retention_days": lists.retention_days(),
+            "can_resolve": lists._may_resolve(user),
+        },
+    )
+
+
+@require_POST
+@login_required
+def work_item_resolve(request, pk: int):
+    from jiceng.benefits import lists
+    from jiceng.benefits.models import WorkItem
+
+    user = request.user
+    _require_view(user)
+    item = access.object_in_scope_or_404(
+        user, WorkItem.objects.select_related("unit", "person"), unit_field="unit", pk=pk
+    )
+    if request.POST.get("stop") == "1":
+        done = lists.stop_payment(user, item)
+    else:
+        done = lists.resolve(user, item, request.POST.get("note", ""))
+    messages.success(request, _("已处理:%(note)s") % {"note": done.note})
+    return redirect("benefit_list_checks")

@@ -250,6 +250,7 @@ def load_benefit_history(county_code: str, as_of: D) -> dict[str, int]:
                     if day <= today:
                         actions.record_exit(officer, person, "death", day, "村委会报告,已核实死亡证明")
     _current_year_work(rng, ids, officer, doctor, first_village, as_of.year)
+    _gongan_list(rng, wjj, county, villages, first_village, min(as_of, today))
     return {"families": families, "enrolments": Enrolment.objects.filter(county=county).count()}
 
 
@@ -283,3 +284,47 @@ def _current_year_work(rng, ids, officer, doctor, village, year: int) -> None:
     approved = Enrolment.objects.filter(village=village, year=year, state=Enrolment.State.APPROVED).first()
     if approved is not None and approved.notice_id:
         actions.record_objection(officer, approved, "同组村民", "反映其已再婚并收养子女", D(year, 1, 12))
+
+
+def _gongan_list(rng, wjj, county, villages, first_village, day: D) -> None:
+    """The 公安 list of the last month: two recipients who died (one in cunyi's village), births of which
+    some are not in the child register, and people on no roster; imported and matched like any list."""
+    from jiceng.benefits import lists
+    from jiceng.nutrition.models import Child
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "公安户籍变动"
+    sheet.append(["公民身份号码", "姓名", "出生日期", "变动类型", "变动日期", "户籍地村代码"])
+    running = Enrolment.objects.filter(county=county, year=day.year, state=Enrolment.State.APPROVED)
+    died = [running.filter(village=first_village).first(), running.exclude(village=first_village).first()]
+    event = day.replace(day=1) - dt.timedelta(days=12)
+    for enrolment in filter(None, died):
+        person = enrolment.person
+        sheet.append([person.id_number, person.name, person.birth_date, "死亡", event, ""])
+    for child in Child.objects.filter(county=county).exclude(id_number="").order_by("-birth_date")[:3]:
+        sheet.append([child.id_number, child.name, child.birth_date, "出生", child.birth_date, child.village.code])
+    for n in range(4):
+        birth = event - dt.timedelta(days=rng.randrange(40))
+        village = first_village if n == 0 else rng.choice(villages)
+        name = _adult_name(rng, rng.choice(("man", "woman")))
+        sheet.append(["", name, birth, "出生", birth + dt.timedelta(days=20), village.code])
+    for _ in range(20):
+        birth = _day(rng, D(1940, 1, 1), D(2000, 12, 31))
+        sex = rng.choice("MF")
+        sheet.append(
+            [
+                make_id_number(county.code[:6], birth, rng.randrange(500), sex),
+                _adult_name(rng, "man"),
+                birth,
+                rng.choice(("死亡", "迁出")),
+                event,
+                "",
+            ]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    buffer.seek(0)
+    outcome = lists.import_list(wjj, "gongan", buffer, f"公安户籍变动{event:%Y年%m月}.xlsx")
+    if not outcome.ok:
+        raise RuntimeError("; ".join(str(error) for error in outcome.errors[:5]))

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from jiceng.accounts.models import User
 from jiceng.benefits import queries
-from jiceng.benefits.models import Enrolment, Exit, Notice, Objection, Payment
+from jiceng.benefits.models import Enrolment, Exit, Notice, Objection, Payment, WorkItem
 from jiceng.demo.benefits import load_benefit_history
 from jiceng.demo.generator import AS_OF, demo_county
 from jiceng.demo.load import load_counties
@@ -40,3 +40,6 @@ def test_the_demo_has_three_years_of_rosters_payments_and_exits(demo_benefits):
     assert {"declared", "village_checked", "returned", "approved"} <= states
     assert set(mine.values_list("village_id", flat=True)) == {cunyi.unit_id}
     assert Objection.objects.filter(resolved_at__isnull=True, enrolment__village=cunyi.unit).exists()
+    # an imported 公安 list: a recipient's death in cunyi's village and births missing from the register
+    kinds = set(WorkItem.objects.filter(unit=cunyi.unit).values_list("kind", flat=True))
+    assert {"recipient_died", "birth_unregistered"} <= kinds

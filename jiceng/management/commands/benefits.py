@@ -1,5 +1,6 @@
 """jiceng benefits keys                                   # a new key pair for JICENG_FIELD_KEYS / _HASH_KEY
 jiceng benefits rotate-keys                               # re-encrypt every stored number with the newest key
+jiceng benefits purge-lists                               # delete department lists past their retention period
 jiceng benefits roster --year 2026 --user NAME [--scheme 特扶] [--json]   # the enrolments the user may see
 
 Rotation (README, "Keys for personal data"): put the new key first in JICENG_FIELD_KEYS, keeping the old
@@ -29,6 +30,7 @@ class Command(DomainCommand):
         sub = parser.add_subparsers(dest="verb", required=True)
         sub.add_parser("keys", help="print a new JICENG_FIELD_KEYS / JICENG_FIELD_HASH_KEY pair")
         sub.add_parser("rotate-keys", help="re-encrypt every stored ID number and bank account with the newest key")
+        sub.add_parser("purge-lists", help="delete the department lists whose retention period is over")
         roster = sub.add_parser("roster", help="the enrolments of a year in the user's subtree")
         roster.add_argument("--year", type=int, required=True)
         roster.add_argument("--scheme", choices=schemes.SCHEMES, default="")
@@ -42,6 +44,10 @@ class Command(DomainCommand):
             self.stdout.write(f"JICENG_FIELD_KEYS={pair['keys']}\nJICENG_FIELD_HASH_KEY={pair['hash_key']}")
         elif verb == "rotate-keys":
             self._rotate()
+        elif verb == "purge-lists":
+            from jiceng.benefits.lists import purge_expired
+
+            self.stdout.write(f"已删除到期的部门比对名单 {purge_expired()} 份")
         else:
             self._roster(options)
 
