@@ -71,6 +71,9 @@ def roster(request):
     state = state if state in Enrolment.State.values else ""
     rows = queries.enrolments(user, year=year, scheme=scheme, state=state)
     counts = queries.state_counts(user, year, scheme)
+    from jiceng.benefits import figures
+
+    root = access.scope_root(user)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     return render(
         request,
@@ -89,6 +92,9 @@ def roster(request):
             "can_pay": access.can(user, "benefits.pay"),
             "can_approve": access.can(user, "benefits.approve"),
             "next_step": queries.next_step_for(user),
+            "figures": figures.year_figures(root, year),
+            "sentence": figures.sentence(root, year),
+            "root": root,
         },
     )
 
