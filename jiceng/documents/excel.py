@@ -418,30 +418,26 @@ def _data_sheet(workbook, spec: SheetSpec):
     return None
 
 
-BACKGROUND_BYTES = 150 * 1024  # a file without a row count larger than this is imported in the background
-
-
-def is_large(spec: SheetSpec | None, source, rows: int) -> bool:
-    """Whether an uploaded file has more than ``rows`` data rows (on ``spec``'s sheet, or the first sheet),
-    judged without reading it: the sheet's
-    own <dimension> (written by Excel, WPS and openpyxl), or its size when it has none. An unreadable
-    file is not large (the import itself says what is wrong with it, at once)."""
-    size = getattr(source, "size", None) or (len(source) if isinstance(source, bytes | bytearray) else 0)
+def is_large(spec: SheetSpec | None, source, rows: int, *, most: int) -> bool:
+    """Whether an uploaded file has more than ``rows`` data rows (on ``spec``'s sheet, or the first sheet)
+    and at most ``most`` (beyond that the import refuses it at once), judged from the sheet's own
+    <dimension> (written by Excel, WPS and openpyxl) without reading the rows. A file without one, or one
+    that cannot be opened, is not large: the import itself reads it and says what is wrong at once."""
     workbook = open_upload(source, "")
+    if hasattr(source, "seek"):
+        source.seek(0)
     if isinstance(workbook, str):
         return False
     try:
         sheet = _data_sheet(workbook, spec) if spec is not None else workbook.worksheets[0]
         counted = sheet.max_row if sheet is not None else None
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, IndexError):
         counted = None
     finally:
         workbook.close()
         if hasattr(source, "seek"):
             source.seek(0)
-    if counted is None:
-        return size > BACKGROUND_BYTES
-    return counted - 1 > rows
+    return counted is not None and rows < counted - 1 <= most
 
 
 def read_sheet(spec: SheetSpec, source) -> SheetRead:

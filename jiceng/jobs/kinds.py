@@ -68,7 +68,22 @@ def _summary_document(job, source: bytes | None) -> Outcome:
     return Outcome(True, f"已生成 {rendered.filename}", result=rendered, links=back)
 
 
+def _units_report(job, source: bytes | None) -> Outcome:
+    from jiceng.accounts import access
+    from jiceng.reporting.export import render_units_table
+
+    root = access.unit_in_scope_or_404(job.owner, job.params["unit"])
+    rendered = render_units_table(
+        job.params["dataset"], root, job.params["period"], official=job.params["official"], acting_user=job.owner
+    )
+    back = reverse("report_detail", args=[job.params["dataset"], root.code, job.params["period"]])
+    return Outcome(
+        True, f"已生成 {rendered.filename}（{rendered.rows} 个单位）", result=rendered, links=[("返回报表", back)]
+    )
+
+
 KINDS: dict[str, JobKind] = {
+    "units_report": JobKind("units_report", _units_report, needs_input=False),
     "register_import": JobKind("register_import", _register_import),
     "layout_import": JobKind("layout_import", _layout_import),
     "summary_document": JobKind("summary_document", _summary_document, needs_input=False),

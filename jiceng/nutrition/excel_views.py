@@ -79,7 +79,7 @@ def excel_import(request, kind: str):
         upload = request.FILES.get("file")
         if upload is None:
             problem = _("请选择要导入的 Excel 文件")
-        elif is_large(SPECS[kind], upload, settings.JICENG_BACKGROUND_ROWS):
+        elif is_large(SPECS[kind], upload, settings.JICENG_BACKGROUND_ROWS, most=SPECS[kind].max_rows):
             # thousands of rows: the worker imports it; the job's page shows the progress and the result
             job = start_job(
                 request.user,

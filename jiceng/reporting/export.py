@@ -96,3 +96,73 @@ def render_report_xlsx(report: Report, *, acting_user) -> RenderedFile:
     )
     filename = f"{report.unit.name}_{report.period}_{ds.short_name}表.xlsx"
     return RenderedFile(filename, XLSX, buffer.getvalue(), rows=len(ds.elements), audited=True)
+
+
+UNITS_CHUNK = 200  # units whose figures are computed together (one aggregation call each)
+
+
+def render_units_table(ds_code: str, root, period: str, *, official: bool, acting_user) -> RenderedFile:
+    """Every unit's report of ``ds_code`` under ``root`` for ``period`` in one table (a county's or a
+    province's 汇总表): one row per unit that has a report (its own level's values, sums above), one column
+    per element, from THE aggregation (official: approved reports only). Long for a province: run as a
+    background job, with its progress; logged as an export."""
+    from jiceng import progress
+    from jiceng.accounts import access
+    from jiceng.documents.excel import write_table
+    from jiceng.orgunits.models import OrgUnit, subtree_q
+    from jiceng.reporting.aggregate import unit_values
+
+    ds = dataset(ds_code)
+    access.require_unit_in_scope(acting_user, root)
+    period = parse_period(period).code
+    units = [
+        u
+        for u in OrgUnit.objects.filter(subtree_q(root.path), active=True, level__in=ds.levels).order_by("path")
+        if ds.is_reported_by(u)
+    ]
+    progress.phase("计算各单位报表", len(units), (0.0, 0.9))
+    values: dict[int, dict] = {}
+    for start in range(0, len(units), UNITS_CHUNK):
+        chunk = units[start : start + UNITS_CHUNK]
+        found = unit_values(ds, chunk, [period], official=official, with_own=True)
+        for unit in chunk:
+            values[unit.pk] = found.get((unit.pk, period), {})
+        progress.advance(len(chunk))
+    progress.phase("写入 Excel", None, (0.9, 1.0))
+    elements = list(ds.elements)
+    headers = ["单位代码", "单位名称", "层级", *[f"{e.code} {e.name}" for e in elements]]
+
+    def rows():
+        for unit in units:
+            cells = values[unit.pk]
+            yield (
+                unit.code,
+                unit.display_name,
+                unit.get_level_display(),
+                *[cells[e.code].value if e.code in cells else None for e in elements],
+            )
+
+    label = parse_period(period).label
+    data, count = write_table(
+        ds.short_name[:31],
+        headers,
+        rows(),
+        info=[
+            ("报表", ds.name),
+            ("单位", f"{root.display_name}（{root.code}）及下级"),
+            ("报告期", label),
+            ("口径", "正式数（仅已审核的报表）" if official else "工作数（已填报的全部数据）"),
+            ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ],
+        widths=[15, 18, 8, *[12] * len(elements)],
+    )
+    record(
+        actor=acting_user,
+        action="export.report",
+        object_type="export",
+        object_repr=f"{root.display_name} {label} {ds.short_name} 各单位汇总表（{count}个单位）"[:200],
+        unit=root,
+        after={"dataset": ds.code, "period": period, "units": count, "official": official},
+    )
+    filename = f"{root.name}_{period}_{ds.short_name}_各单位.xlsx".replace("/", "_")
+    return RenderedFile(filename, XLSX, data, rows=count, audited=True)

@@ -19,6 +19,7 @@ from jiceng.documents.excel import is_large
 from jiceng.documents.responses import file_response
 from jiceng.jobs.actions import start_job
 from jiceng.reporting import actions, queries
+from jiceng.reporting.layout_import import MAX_ROWS as MAX_LAYOUT_ROWS
 from jiceng.reporting.layout_import import import_layout, template_xlsx
 from jiceng.reporting.packs import DataSet, all_datasets, find_dataset, pack_of
 from jiceng.reporting.typed_import import computed_from_registers, import_typed_report
@@ -74,7 +75,7 @@ def report_import(request):
         layout = next((item for item in layouts if item.code == request.POST.get("layout")), None)
         if upload is None:
             problem = _("请选择要导入的 Excel 文件")
-        elif layout is not None and is_large(None, upload, layout_background_rows()):
+        elif layout is not None and is_large(None, upload, layout_background_rows(), most=MAX_LAYOUT_ROWS):
             # a province's table: the worker imports it, the job's page shows the progress and the result
             job = start_job(
                 request.user,

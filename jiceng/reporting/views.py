@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from jiceng.accounts import access
 from jiceng.audit.models import AuditEntry
@@ -236,6 +237,24 @@ def report_action(request, dataset: str, code: str, period: str):
                 kept["errors"] = {code: " ".join(msgs) for code, msgs in exc.message_dict.items()}
             request.session[f"report_form_{report.pk}"] = kept
     return redirect("report_detail", **back)
+
+
+@login_required
+@require_POST
+def units_table_job(request, dataset: str, code: str, period: str):
+    """Every unit's report under a county or province in one Excel table, made by the background worker."""
+    from jiceng.jobs.actions import start_job
+
+    report = _report_or_404(request, dataset, code, period)
+    ds = _dataset_or_404(dataset)
+    official = request.POST.get("official") == "1"
+    job = start_job(
+        request.user,
+        "units_report",
+        title=_("%(u)s %(p)s %(d)s 各单位汇总表") % {"u": report.unit.name, "p": report.period, "d": ds.short_name},
+        params={"dataset": ds.code, "unit": report.unit.code, "period": report.period, "official": official},
+    )
+    return redirect("job_detail", pk=job.pk)
 
 
 @login_required

@@ -236,3 +236,42 @@ def test_a_large_table_in_another_systems_layout_is_imported_by_the_worker(tree,
     page = client.get(reverse("job_detail", args=[job.pk])).content.decode()
     assert "上坝乡卫生院 · 2026Q2" in page or "上坝乡 · 2026Q2" in page
     assert AuditEntry.objects.filter(action="report.import").count() == 2
+
+
+def test_every_units_report_of_a_county_is_one_table_made_by_the_worker(tree, consented):
+    import io
+
+    from openpyxl import load_workbook
+
+    child = consented("甲")
+    register.record_collection(child, collected_on=months_ago(1, 5), packs=30, acting_user=tree.village_doctor)
+    period = months_ago(1).strftime("%Y-%m")
+    client = login(tree.county_mch)
+    response = client.post(reverse("units_table_job", args=["NUT_MONTHLY", tree.county.code, period]))
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk]) and job.kind == "units_report"
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.failure
+    download = client.get(reverse("job_result", args=[job.pk]))
+    sheet = load_workbook(io.BytesIO(download.content)).worksheets[0]
+    rows = list(sheet.iter_rows(values_only=True))
+    codes = [r[0] for r in rows[1:]]
+    assert codes == [
+        tree.county.code,
+        tree.town_a.code,
+        tree.village_a1.code,
+        tree.village_a2.code,
+        tree.town_b.code,
+        tree.village_b1.code,
+        tree.village_b2.code,
+    ]
+    assert rows[0][:3] == ("单位代码", "单位名称", "层级") and len(rows[0]) > 10
+    packs = rows[0].index("N05 本月发放包数")
+    assert rows[1][packs] == rows[2][packs] == rows[3][packs] == 30  # the village's collection, summed upward
+    assert rows[4][packs] in (None, 0)
+    assert AuditEntry.objects.filter(action="export.report", unit=tree.county).count() == 1
+    # a unit outside the scope: the page refuses before any job is made
+    outsider = login(tree.township_reviewer_b)
+    assert outsider.post(reverse("units_table_job", args=["NUT_MONTHLY", tree.county.code, period])).status_code == 404
+    assert Job.objects.count() == 1
