@@ -30,6 +30,7 @@ import datetime as dt
 import decimal
 import io
 import re
+import unicodedata
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import nullcontext
@@ -62,7 +63,8 @@ READ_SPAN, CHECK_SPAN, SAVE_SPAN, FINISH_SPAN = (0.0, 0.15), (0.15, 0.25), (0.25
 TEXT, INT, DECIMAL, DATE, BOOL, CHOICE = "text", "int", "decimal", "date", "bool", "choice"
 TRUE_WORDS = frozenset({"是", "有", "Y", "YES", "TRUE", "1", "√"})
 FALSE_WORDS = frozenset({"否", "无", "N", "NO", "FALSE", "0", "×"})
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+# a date as people type it in a cell: 2026-11-21, 2026.11.21, 2026/11/21, 2026年11月21日 (full-width too)
+_ISO_DATE = re.compile(r"^(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?$")
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 _BLANK = str.maketrans("", "", " \t\r\n\u3000\u00a0")
@@ -185,6 +187,8 @@ class ImportReport:
     rows: int
     saved: int
     errors: list[RowError]
+    # what a successful import added, one line a row: (what, the address of the record) — listed to the user
+    added: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -246,7 +250,7 @@ def parse_date(value) -> dt.date:
         raise CellError("请填写有效日期（如 2025-03-08）")
     if isinstance(value, int | float):
         raise CellError(f"“{_shown(value)}”是数字而不是日期：请把单元格设为日期格式，或按 2025-03-08 填写")
-    text = str(value).strip()
+    text = unicodedata.normalize("NFKC", str(value)).strip()
     match = _ISO_DATE.match(text)
     if match:
         try:

@@ -34,8 +34,8 @@ def _register_import(job, source: bytes) -> Outcome:
 
     report = IMPORTS[job.params["register"]](job.owner, source, filename=job.input_name)
     links = [("返回 Excel 导入导出", reverse("registers_excel"))]
-    if report.ok:
-        return Outcome(True, f"{report.saved} 行全部导入成功", links=links)
+    if report.ok:  # what it added, each to its record (the first 200), then the way back
+        return Outcome(True, f"{report.saved} 行全部导入成功", links=[*report.added[:200], *links])
     return Outcome(False, REFUSED % {"n": len(report.errors)}, errors=report.errors, links=links)
 
 

@@ -18,6 +18,7 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.accounts import access
@@ -289,6 +290,7 @@ def import_children(user, source, *, filename: str = "") -> ImportReport:
             caregiver_phone=v["caregiver_phone"],
         )
         child = actions.register_child(data, village=v["village_unit"], acting_user=user)
+        added.append(_added(child, f"{child.name}（{v['village_unit'].name}，{child.birth_date:%Y-%m-%d} 出生）"))
         if v["signed_on"] is not None:
             actions.record_consent(
                 child,
@@ -300,10 +302,17 @@ def import_children(user, source, *, filename: str = "") -> ImportReport:
         elif v["signed_by"]:
             raise RowRejected("填写了签署人，请同时填写知情同意书签署日期", "signed_on")
 
+    added: list[tuple[str, str]] = []
     check_rows(CHILDREN, read, check)
     report = run_import(CHILDREN, read, save)
+    report.added = added if report.ok else []
     _audit_import(user, "children", report, filename)
     return report
+
+
+def _added(child: Child, text: str) -> tuple[str, str]:
+    """One line of what an import added, with the child's page."""
+    return text, reverse("child_detail", args=[child.pk])
 
 
 def _existing_months(child_ids: set[int], model=Collection) -> dict[tuple[int, str], dt.date]:
@@ -329,7 +338,7 @@ def _by_date(field_name: str):
 def _find_child(children: Children, villages: Villages, row: Row) -> Child:
     village = villages.resolve(row["village"])
     child = children.find(village, row["name"], row["birth_date"], row["id_number"])
-    row.values["child"] = child
+    row.values["child"], row.values["village_unit"] = child, village
     return child
 
 
@@ -385,6 +394,13 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
             )
         except actions.CollectionRefused as exc:
             raise RowRejected(f"不予发放：{exc.reason.text}（{exc.reason.rule_id}）") from None
+        child = row["child"]
+        added.append(
+            _added(
+                child,
+                f"{child.name}（{row['village_unit'].name}）{row['collected_on']:%Y-%m-%d} 领取 {row['packs']} 包",
+            )
+        )
 
     def finish() -> None:
         if batch is not None:
@@ -392,7 +408,9 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
 
     # one atomic action per row: its own savepoint undoes a refused row (a row of a clinic without a stock
     # ledger writes nothing until the batch is flushed, once every row has passed)
+    added: list[tuple[str, str]] = []
     report = run_import(COLLECTIONS, read, save, order=_by_date("collected_on"), row_savepoint=False, finish=finish)
+    report.added = added if report.ok else []
     _audit_import(user, "collections", report, filename)
     return report
 
@@ -427,9 +445,13 @@ def import_followups(user, source, *, filename: str = "") -> ImportReport:
             notes=v["notes"],
             acting_user=user,
         )
+        child = v["child"]
+        added.append(_added(child, f"{child.name}（{v['village_unit'].name}）{v['visited_on']:%Y-%m-%d} 随访卡"))
 
+    added: list[tuple[str, str]] = []
     check_rows(FOLLOWUPS, read, check)
     report = run_import(FOLLOWUPS, read, save, order=_by_date("visited_on"), row_savepoint=False)
+    report.added = added if report.ok else []
     _audit_import(user, "followups", report, filename)
     return report
 

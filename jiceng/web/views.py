@@ -226,7 +226,7 @@ def audit_list(request):
         entries = entries.filter(actor__username=filters["actor"])
     date_from, date_to = _parse_date(filters["date_from"]), _parse_date(filters["date_to"])
     if filters["date_from"] and date_from is None or filters["date_to"] and date_to is None:
-        errors.append(_("日期格式应为 YYYY-MM-DD"))
+        errors.append(_("日期：请选择日期，或写作 2026-03-08"))
     if date_from:
         entries = entries.filter(at__date__gte=date_from)
     if date_to:

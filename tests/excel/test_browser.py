@@ -43,7 +43,7 @@ def test_village_doctor_uploads_a_register_and_sees_every_bad_cell(
     chromium_browser, live_server, tree, tmp_path, screenshot_dir
 ):
     path = tmp_path / "儿童登记.xlsx"
-    path.write_bytes(children_file(child_row("甲"), child_row("乙", birth="2025.3.8"), [], child_row("丙")))
+    path.write_bytes(children_file(child_row("甲"), child_row("乙", birth="三月八日"), [], child_row("丙")))
     context, phone = _phone_login(chromium_browser, live_server, "cunyi")
     phone.goto(live_server.url + "/registers/excel/import/children/")
     phone.set_input_files("input[name=file]", str(path))
@@ -51,7 +51,7 @@ def test_village_doctor_uploads_a_register_and_sees_every_bad_cell(
     phone.wait_for_load_state("networkidle")
     text = phone.inner_text("main")
     assert "发现 2 处错误，整个文件未导入" in text
-    assert "“2025.3.8”是文本而不是日期" in text and "空行" in text
+    assert "“三月八日”是文本而不是日期" in text and "空行" in text
     phone.screenshot(path=f"{screenshot_dir}/excel_import_errors_phone.png", full_page=True)
     assert not Child.objects.exists()
     context.close()

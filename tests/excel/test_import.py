@@ -81,12 +81,19 @@ def test_empty_row_in_the_middle_is_an_error_and_trailing_blank_rows_are_ignored
     assert import_children(tree.village_doctor, children_file(child_row("甲"), child_row("乙"), [], [])).ok
 
 
+@pytest.mark.parametrize("typed", ["2025.3.8", "2025年3月8日", "2025/03/08", "2025-3-8", "２０２５．３．８"])
+def test_a_date_typed_as_people_write_it_is_read(tree, typed):
+    report = import_children(tree.village_doctor, children_file(child_row(birth=typed)))
+    assert report.ok, errors(report)
+    assert Child.objects.get().birth_date == dt.date(2025, 3, 8)
+
+
 @pytest.mark.parametrize(
     ("typed", "message"),
     [
-        ("2025.3.8", "第2行 出生日期(D列)：“2025.3.8”是文本而不是日期：请把单元格设为日期格式，或按 2025-03-08 填写"),
-        ("2025年3月8日", "第2行 出生日期(D列)：“2025年3月8日”是文本而不是日期"),
-        ("2025/03/08", "第2行 出生日期(D列)：“2025/03/08”是文本而不是日期"),
+        ("三月八日", "第2行 出生日期(D列)：“三月八日”是文本而不是日期：请把单元格设为日期格式，或按 2025-03-08 填写"),
+        ("8/3/2025", "第2行 出生日期(D列)：“8/3/2025”是文本而不是日期"),
+        ("2025.3", "第2行 出生日期(D列)：“2025.3”是文本而不是日期"),
         ("2025-02-30", "第2行 出生日期(D列)：“2025-02-30”不是有效日期（该月没有这一天）"),
         (45724, "第2行 出生日期(D列)：“45724”是数字而不是日期"),
     ],

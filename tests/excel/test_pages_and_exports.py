@@ -56,11 +56,11 @@ def test_template_filled_in_as_downloaded_imports(client, tree):
 
 def test_import_page_lists_every_error_and_saves_nothing(client, tree):
     client.force_login(tree.village_doctor)
-    data = children_file(child_row("甲"), [], child_row("乙", birth="2025.3.8"), child_row("丙", village="高坡村"))
+    data = children_file(child_row("甲"), [], child_row("乙", birth="三月八日"), child_row("丙", village="高坡村"))
     page = client.post("/registers/excel/import/children/", {"file": upload(data)}).content.decode()
     assert "发现 3 处错误，整个文件未导入（一条也没有保存）" in page
     assert "第3行" in page and "空行：数据中间不能有空行，请删除该行" in page
-    assert "第4行" in page and "D列 出生日期" in page and "“2025.3.8”是文本而不是日期" in page
+    assert "第4行" in page and "D列 出生日期" in page and "“三月八日”是文本而不是日期" in page
     assert "第5行" in page and "A列 所属村" in page and "“高坡村”不是本村" in page
     assert not Child.objects.exists()
     missing = client.post("/registers/excel/import/children/", {}).content.decode()

@@ -27,7 +27,7 @@ def test_audit_page_filters_by_unit_person_and_date(client, tree):
     by_date = rows(f"/audit/?date_from={recent}")
     assert "大寨村" in by_date and "高坡村" not in by_date
     assert "海拔(米)</span>：1250 → 1260" in by_unit
-    assert client.get("/audit/?date_from=2026-13-45").content.decode().count("日期格式应为") == 1
+    assert client.get("/audit/?date_from=2026-13-45").content.decode().count("日期：请选择日期，或写作 2026-03-08") == 1
 
 
 def test_village_doctor_cannot_open_audit(client, tree):

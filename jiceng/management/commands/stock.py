@@ -27,7 +27,7 @@ def _date(value: str | None, name: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{name}：日期格式应为 YYYY-MM-DD（收到 {value!r}）") from None
+        raise CommandError(f"{name}：请写作 2026-03-08 这样的日期（收到“{value}”）") from None
 
 
 class Command(DomainCommand):

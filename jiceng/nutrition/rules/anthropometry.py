@@ -276,7 +276,7 @@ def _check_range(
     number = _as_number(value)
     low, high = bounds
     if number is None or not low <= number <= high:
-        problems.append((name, f"{label}（{name}）应在 {low}–{high} {unit} 之间，收到 {_fmt(value)}"))
+        problems.append((name, f"{label}应在 {low}–{high} {unit} 之间，收到 {_fmt(value)}"))
         return None
     return number
 
@@ -284,16 +284,16 @@ def _check_range(
 def _validate(m: Measurement, today: dt.date) -> tuple[list[tuple[str, str]], dict[str, float | None]]:
     problems: list[tuple[str, str]] = []
     if m.sex not in SEXES:
-        problems.append(("sex", f"性别（sex）应为 M（男）或 F（女），收到 {m.sex!r}"))
+        problems.append(("sex", f"性别应为男或女，收到“{m.sex}”"))
     if not _is_plain_date(m.birth_date):
-        problems.append(("birth_date", f"出生日期（birth_date）应为日期，收到 {m.birth_date!r}"))
+        problems.append(("birth_date", f"出生日期应为日期，收到“{m.birth_date}”"))
     if not _is_plain_date(m.measured_on):
-        problems.append(("measured_on", f"测量日期（measured_on）应为日期，收到 {m.measured_on!r}"))
+        problems.append(("measured_on", f"测量日期应为日期，收到“{m.measured_on}”"))
     elif _is_plain_date(m.birth_date) and m.measured_on < m.birth_date:
-        message = f"测量日期（measured_on）{m.measured_on.isoformat()} 早于出生日期 {m.birth_date.isoformat()}"
+        message = f"测量日期 {m.measured_on.isoformat()} 早于出生日期 {m.birth_date.isoformat()}"
         problems.append(("measured_on", message))
     elif m.measured_on > today:
-        message = f"测量日期（measured_on）{m.measured_on.isoformat()} 晚于今天 {today.isoformat()}"
+        message = f"测量日期 {m.measured_on.isoformat()} 晚于今天 {today.isoformat()}"
         problems.append(("measured_on", message))
 
     numbers = {
@@ -303,12 +303,12 @@ def _validate(m: Measurement, today: dt.date) -> tuple[list[tuple[str, str]], di
         "altitude_m": _check_range(problems, "altitude_m", "海拔", m.altitude_m, ALTITUDE_RANGE_M, "m"),
     }
     if m.position is not None and m.position not in POSITIONS:
-        problems.append(("position", f"测量体位（position）应为 lying（卧位）或 standing（立位），收到 {m.position!r}"))
+        problems.append(("position", f"测量体位应为卧位或立位，收到“{m.position}”"))
     if m.packs_last_7d is not None:
         packs = _as_number(m.packs_last_7d)
         low, high = PACKS_RANGE
         if packs is None or packs != int(packs) or not low <= packs <= high:
-            message = f"近7天服用营养包数（packs_last_7d）应为 {low}–{high} 的整数，收到 {_fmt(m.packs_last_7d)}"
+            message = f"近7天服用营养包数应为 {low}–{high} 的整数，收到 {_fmt(m.packs_last_7d)}"
             problems.append(("packs_last_7d", message))
     return problems, numbers
 
@@ -351,7 +351,7 @@ def assess_measurement(m: Measurement, today: dt.date | None = None) -> Measurem
     if length is not None:
         standardised = length
         if m.position is None:
-            warnings.append("未填写测量体位（position），按月龄对应体位计算，未作 0.7 cm 校正")
+            warnings.append("未填写测量体位，按月龄对应体位计算，未作 0.7 cm 校正")
         elif age_days < STANDING_FROM_DAYS and m.position == STANDING:
             standardised = round(length + POSITION_CORRECTION_CM, 6)
         elif age_days >= STANDING_FROM_DAYS and m.position == LYING:
@@ -392,7 +392,7 @@ def assess_measurement(m: Measurement, today: dt.date | None = None) -> Measurem
     hb_adjustment = hb_adjusted = anaemia = None
     if hb is not None:
         if altitude is None:
-            warnings.append("未提供海拔（altitude_m），无法作血红蛋白海拔校正，未判定贫血")
+            warnings.append("未提供海拔，无法作血红蛋白海拔校正，未判定贫血")
         else:
             hb_adjustment = _anaemia.altitude_adjustment(altitude)
             hb_adjusted = round(hb - hb_adjustment, 1)
