@@ -166,7 +166,7 @@ def match(entries: list[Entry], index: Indexes, hash_of, county_id: int, source_
     matched = 0
     for entry in entries:
         masked = mask_id_number(entry.id_number) if entry.id_number else ""
-        who = f"{entry.name}({masked or (entry.birth_date.isoformat() if entry.birth_date else '')})"
+        who = f"{entry.name}({masked})" if masked else entry.name
         if entry.event == "birth":
             known = (entry.id_number and entry.id_number in index.child_ids) or (
                 (entry.name, entry.birth_date) in index.child_names
