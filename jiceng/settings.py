@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "jiceng.summaries",
     "jiceng.benefits",
     "jiceng.jobs",
+    "jiceng.supervision",
     "jiceng.web",
     "jiceng",  # management commands (the `jiceng` CLI verbs)
 ]

@@ -40,6 +40,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "reports.submit",
             "stock.view",
             "stock.edit",
+            "supervision.reply",
         }
     ),
     Role.TOWNSHIP_OFFICER: frozenset(
@@ -58,6 +59,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "activities.edit",
             "force_majeure.declare",
             "summaries.edit",
+            "supervision.inspect",
+            "supervision.reply",
         }
     ),
     Role.TOWNSHIP_REVIEWER: frozenset(
@@ -75,6 +78,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "activities.edit",
             "force_majeure.declare",
             "summaries.approve",
+            "supervision.inspect",
+            "supervision.reply",
         }
     ),
     Role.COUNTY_MCH: frozenset(
@@ -89,6 +94,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "activities.edit",
             "force_majeure.declare",
             "summaries.edit",
+            "supervision.inspect",
         }
     ),
     Role.COUNTY_BUREAU: frozenset(
@@ -108,6 +114,7 @@ CAPABILITIES: dict[str, frozenset[str]] = {
             "benefits.pay",
             "benefits.lists",
             "benefits.view_full_identity",
+            "supervision.inspect",
         }
     ),
     Role.ADMIN: frozenset(

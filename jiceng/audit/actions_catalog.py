@@ -90,6 +90,22 @@ EDUCATION_CREATE = "education.create"
 EDUCATION_UPDATE = "education.update"
 EDUCATION_WITHDRAW = "education.withdraw"
 
+# --- supervision and rectification (jiceng/supervision) ------------------------------------------
+INSPECTION_PLAN_CREATE = "inspection_plan.create"
+INSPECTION_RECORD = "inspection.record"
+INSPECTION_WITHDRAW = "inspection.withdraw"
+FINDING_CREATE = "finding.create"
+NOTICE_ISSUE = "notice.issue"
+NOTICE_RECEIPT = "notice.receipt"
+FINDING_REPLY = "finding.reply"
+FINDING_RETURN = "finding.return"
+FINDING_RECHECK = "finding.recheck"
+FINDING_CLOSE = "finding.close"
+FINDING_ESCALATE = "finding.escalate"
+FINDING_CASE_CLOSE = "finding.case_close"
+EXPORT_NOTICE = "export.notice"
+EXPORT_RECTIFICATION = "export.rectification"
+
 # --- the stock ledger (jiceng/stock) -------------------------------------------------------------
 STOCK_ISSUE = "stock.issue"
 STOCK_ISSUE_REVERSE = "stock.issue.reverse"
@@ -163,6 +179,7 @@ DEMO_LOAD = "demo.load"
 DEMO_HISTORY = "demo.history"
 DEMO_STOCK_HISTORY = "demo.stock_history"
 DEMO_REPORTS = "demo.reports"
+DEMO_SUPERVISION = "demo.supervision"
 
 
 ACTION_LABELS: dict[str, str] = {
@@ -232,6 +249,20 @@ ACTION_LABELS: dict[str, str] = {
     EDUCATION_CREATE: "登记健康教育活动",
     EDUCATION_UPDATE: "修改健康教育活动",
     EDUCATION_WITHDRAW: "撤销健康教育活动",
+    INSPECTION_PLAN_CREATE: "制定检查方案",
+    INSPECTION_RECORD: "登记督导检查",
+    INSPECTION_WITHDRAW: "撤销检查记录",
+    FINDING_CREATE: "列入整改问题",
+    NOTICE_ISSUE: "下发整改通知书",
+    NOTICE_RECEIPT: "确认收到整改通知书",
+    FINDING_REPLY: "整改反馈",
+    FINDING_RETURN: "复查退回整改",
+    FINDING_RECHECK: "整改复查通过",
+    FINDING_CLOSE: "整改销号",
+    FINDING_ESCALATE: "整改问题升级处理",
+    FINDING_CASE_CLOSE: "整改问题结案",
+    EXPORT_NOTICE: "导出整改通知书",
+    EXPORT_RECTIFICATION: "导出整改清单",
     STOCK_ISSUE: "发放出库",
     STOCK_ISSUE_REVERSE: "冲正发放出库",
     STOCK_RECEIPT: "入库",
@@ -273,6 +304,7 @@ ACTION_LABELS: dict[str, str] = {
     DEMO_REPORTS: "加载演示月报",
     **{ENTRY_CORRECT[kind]: f"更正{name}" for kind, name in _ENTRY_NAMES.items()},
     **{ENTRY_CANCEL[kind]: f"撤销{name}" for kind, name in _ENTRY_NAMES.items()},
+    DEMO_SUPERVISION: "加载演示督导检查与整改",
 }
 
 

@@ -279,6 +279,9 @@ def load_demo_history(stdout=None) -> None:
     from jiceng.demo.programme_forms import load_programme_forms
 
     load_programme_forms(county.code, AS_OF)  # the 妇幼 monthly and 基本公卫 quarterly forms, two years
+    from jiceng.demo.supervision import load_supervision_history
+
+    load_supervision_history(county.code, AS_OF)  # a year of inspections, notices and rectification
     load_targets(county)
     from jiceng.demo.benefits import load_benefit_history
 

@@ -14,7 +14,7 @@ def navigation(request):
         return {}
     entries = [(_("首页"), reverse("home"))]
     for capability, label, url_name in NAV_ENTRIES:
-        if access.can(user, capability):
+        if access.can(user, capability) and all(url != reverse(url_name) for _l, url in entries):
             entries.append((label(), reverse(url_name)))
     return {"nav_entries": mark_current(entries, request.path), "scope_root": access.scope_root(user)}
 
@@ -41,6 +41,8 @@ NAV_ENTRIES = [
     ("analysis.view", lambda: _("培训与宣传"), "activities"),
     ("stock.view", lambda: _("营养包库存"), "stock_overview"),
     ("benefits.view", lambda: _("奖扶特扶"), "benefits"),
+    ("supervision.inspect", lambda: _("督导整改"), "supervision"),
+    ("supervision.reply", lambda: _("督导整改"), "supervision"),
     ("allocation.edit", lambda: _("分配计划"), "stock_allocation"),
     ("force_majeure.declare", lambda: _("不可抗力"), "force_majeure"),
     ("registers.view", lambda: _("组织机构"), "units"),

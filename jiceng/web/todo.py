@@ -10,6 +10,7 @@ from jiceng.accounts.models import Role
 from jiceng.nutrition import todo as nutrition_todo
 from jiceng.reporting import todo as reporting_todo
 from jiceng.stock import todo as stock_todo
+from jiceng.supervision import todo as supervision_todo
 from jiceng.todo_item import TodoItem
 
 
@@ -21,6 +22,7 @@ def todo_for(user) -> list[TodoItem]:
     items.extend(reporting_todo.items_for(user, root))
     items.extend(nutrition_todo.items_for(user, root))
     items.extend(stock_todo.items_for(user, root))
+    items.extend(supervision_todo.items_for(user, root))
     if user.role == Role.ADMIN:
         items.append(TodoItem(_("维护组织机构与用户"), _("核对单位代码、海拔和年度常住人口"), reverse("units")))
     if access.can(user, "audit.view"):

@@ -30,5 +30,6 @@ urlpatterns = [
     path("activities/", include("jiceng.activities.urls")),
     path("benefits/", include("jiceng.benefits.urls")),
     path("jobs/", include("jiceng.jobs.urls")),
+    path("supervision/", include("jiceng.supervision.urls")),
     path("healthz", views.healthz, name="healthz"),
 ]
