@@ -36,4 +36,5 @@ urlpatterns = [
     path("stock/", include("jiceng.stock.api_urls")),
     path("activities/", include("jiceng.activities.api_urls")),
     path("benefits/", include("jiceng.benefits.api_urls")),
+    path("supervision/", include("jiceng.supervision.api_urls")),
 ]

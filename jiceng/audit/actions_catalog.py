@@ -105,6 +105,9 @@ FINDING_ESCALATE = "finding.escalate"
 FINDING_CASE_CLOSE = "finding.case_close"
 EXPORT_NOTICE = "export.notice"
 EXPORT_RECTIFICATION = "export.rectification"
+BULLETIN_ISSUE = "bulletin.issue"
+BULLETIN_READ = "bulletin.read"
+EXPORT_BULLETIN = "export.bulletin"
 
 # --- the stock ledger (jiceng/stock) -------------------------------------------------------------
 STOCK_ISSUE = "stock.issue"
@@ -263,6 +266,9 @@ ACTION_LABELS: dict[str, str] = {
     FINDING_CASE_CLOSE: "整改问题结案",
     EXPORT_NOTICE: "导出整改通知书",
     EXPORT_RECTIFICATION: "导出整改清单",
+    BULLETIN_ISSUE: "下发考核通报",
+    BULLETIN_READ: "确认已阅考核通报",
+    EXPORT_BULLETIN: "导出考核通报",
     STOCK_ISSUE: "发放出库",
     STOCK_ISSUE_REVERSE: "冲正发放出库",
     STOCK_RECEIPT: "入库",

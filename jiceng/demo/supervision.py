@@ -67,6 +67,7 @@ def load_supervision_history(county_code: str, as_of: dt.date, seed: int = 14) -
     for village in rng.sample(clinics, k=min(len(clinics), max(1, len(clinics) // 4))):
         day = year_ago + dt.timedelta(days=rng.randint(30, 300))
         _inspect(rng, None, clinic, village, county, county, day, as_of, county_user, counters, totals, False)
+    totals["bulletins"] = _bulletins(county, county_user, as_of)
     record(
         actor=None,
         action=actions_catalog.DEMO_SUPERVISION,
@@ -154,11 +155,13 @@ def _finding(rng, rec, item, notice, village, inspector_unit, county, day, as_of
     ]
     age = (as_of - notice.deadline).days
     late = rng.random() < (0.35 if weak else 0.12)
-    reply_day = (
-        notice.deadline + dt.timedelta(days=rng.randint(3, 25))
-        if late
-        else notice.issued_on + dt.timedelta(days=rng.randint(2, max(3, (notice.deadline - notice.issued_on).days)))
-    )
+    span = (notice.deadline - notice.issued_on).days
+    if late:
+        reply_day = notice.deadline + dt.timedelta(days=rng.randint(3, 25))
+        recheck_day = reply_day + dt.timedelta(days=rng.randint(1, 10))
+    else:
+        reply_day = notice.issued_on + dt.timedelta(days=rng.randint(2, max(3, span - 4)))
+        recheck_day = min(reply_day + dt.timedelta(days=rng.randint(1, 5)), notice.deadline)
     if reply_day > as_of or (age > 0 and rng.random() < (0.12 if weak else 0.04)):
         finding.state = State.OPEN  # not yet replied (逾期 when the deadline has passed)
         if age > 40 and rng.random() < 0.5:
@@ -177,7 +180,6 @@ def _finding(rng, rec, item, notice, village, inspector_unit, county, day, as_of
     else:
         notice.received_at = notice.received_at or dt.datetime.combine(notice.issued_on, dt.time(10), dt.UTC)
         events.append((FindingEvent.Kind.REPLY, rng.choice(REPLIES), reply_day, village))
-        recheck_day = reply_day + dt.timedelta(days=rng.randint(1, 10))
         if recheck_day > as_of:
             finding.state = State.REPLIED
         elif rng.random() < 0.12:
@@ -198,3 +200,71 @@ def _finding(rng, rec, item, notice, village, inspector_unit, county, day, as_of
     )
     for row, (_k, _t, on, _u) in zip(rows, events, strict=True):  # the step's own day, not the load's
         FindingEvent.objects.filter(pk=row.pk).update(at=dt.datetime.combine(on, dt.time(9, 30), dt.UTC))
+
+
+def _bulletins(county: OrgUnit, user, as_of: dt.date) -> int:
+    """The county's bulletins of the last two finished quarters, each opening rectification for its
+    lagging townships (the later one still open, the earlier one rectified)."""
+    from jiceng.periods import quarter_of
+    from jiceng.supervision.assessment import all_schemes, scores
+    from jiceng.supervision.bulletins import lost_items
+    from jiceng.supervision.models import Bulletin, BulletinRead
+
+    scheme = all_schemes().get("TOWNSHIP_TARGETS")
+    if scheme is None:
+        return 0
+    period = quarter_of(as_of).previous()
+    made = 0
+    for n, quarter in enumerate((period.previous(), period), start=1):
+        issued = quarter.end + dt.timedelta(days=12)
+        ranked = scores(scheme, county, quarter)
+        bulletin = Bulletin.objects.create(
+            scheme=scheme.code,
+            period=quarter.code,
+            root=county,
+            issuer_unit=county,
+            year=issued.year,
+            number=n,
+            prefix=notice_prefix(county).replace("卫整", "卫通"),
+            issued_on=issued,
+            deadline=issued + dt.timedelta(days=30),
+            issued_by=user,
+            ranking=[
+                {
+                    "unit": s.unit.code,
+                    "name": s.unit.name,
+                    "rank": s.rank,
+                    "total": str(s.total),
+                    "change": None if s.change is None else str(s.change),
+                    "lagging": s.lagging,
+                    "lost": lost_items(s),
+                }
+                for s in ranked
+            ],
+        )
+        for s in ranked:
+            if n == 1 or not s.lagging:
+                BulletinRead.objects.create(bulletin=bulletin, unit=s.unit, read_by=_reviewer(s.unit))
+            if not s.lagging:
+                continue
+            text = f"{quarter.label}{scheme.name}排名第{s.rank}名（{s.total}分），排名落后：" + "；".join(lost_items(s))
+            closed = n == 1
+            finding = Finding.objects.create(
+                unit=s.unit,
+                inspector_unit=county,
+                county=county,
+                source="bulletin",
+                source_key=f"bulletin:{bulletin.pk}",
+                description=text[:1000],
+                found_on=issued,
+                bulletin=bulletin,
+                deadline=bulletin.deadline,
+                state=State.CLOSED if closed else State.OPEN,
+                closed_on=bulletin.deadline - dt.timedelta(days=3) if closed else None,
+                created_by=user,
+            )
+            FindingEvent.objects.create(
+                finding=finding, kind=FindingEvent.Kind.CREATE, text=text[:1000], actor=user, actor_unit=county
+            )
+        made += 1
+    return made

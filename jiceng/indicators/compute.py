@@ -18,7 +18,8 @@ from jiceng.indicators.models import Target
 from jiceng.orgunits.models import OrgUnit
 from jiceng.periods import Period, parse_period
 from jiceng.reporting.aggregate import period_values, report_periods
-from jiceng.reporting.packs import Indicator, all_datasets, all_indicators
+from jiceng.reporting.packs import Indicator, all_indicators
+from jiceng.reporting.packs import dataset as dataset_of
 
 CLOSE_TO_TARGET_POINTS = 5  # within 5 points (or 5% of a plan) of the target counts as "close" (接近)
 LAGGING_COUNT = 3  # the units named as lagging (排名靠后): dashboard, alerts, work summary, quarterly analysis
@@ -142,7 +143,8 @@ def _dataset_sums(root: OrgUnit, units: list[OrgUnit], period: Period, code: str
     """({unit id: {element: value}} now, the same over the same report periods last year or None when
     they are not comparable). Official figures compare only report periods that have approved reports
     this year, and only when last year's approved reports cover all of them."""
-    dataset = all_datasets()[code]
+    dataset = dataset_of(code)
+    official = official and dataset.reported  # a figures-only data set has no approved reports to wait for
     now_periods = begun_report_periods(dataset, period)
     compared = now_periods
     if official:
@@ -226,7 +228,7 @@ def monthly_series(
     """Labels, this year's and last year's values of one indicator per report period of its data set (12
     months, or 4 quarters), for the trend chart; one pass of the aggregation for both years."""
     indicator = all_indicators()[indicator_code]
-    dataset = all_datasets()[indicator.dataset]
+    dataset = dataset_of(indicator.dataset)
     this_year = report_periods(dataset, parse_period(str(year)))
     last_year = [_last_year(p) for p in this_year]
     begun = set(begun_report_periods(dataset, parse_period(str(year))))

@@ -137,6 +137,8 @@ def unit_values(
     units, periods = list(units), list(periods)
     if not units or not periods:
         return {}
+    if not ds.reported:
+        official = False  # register figures only: no report is ever approved, the figures are the registers'
     tree = _Tree(ds, units)
     reports = _reports(ds, tree, periods)
     frozen_states = (State.APPROVED,) if official else FROZEN_STATES

@@ -8,7 +8,8 @@ Files of a pack folder:
 - ``programme.yaml``: ``programme: {name, short_name, order, summary: {...}, figure_sources: {...},
   period_sources: {...}}`` — ``period_sources`` names, per source prefix, the function that counts the
   ``distinct`` elements over several report periods at once (each child once)
-- any file with a top-level ``dataset:`` key: one data set (a form filled per unit and period)
+- any file with a top-level ``dataset:`` key: one data set (a form filled per unit and period; with
+  ``reported: false`` register figures only, never a form — see :attr:`DataSet.reported`)
 - any file with a top-level ``indicators:`` key: indicators over the pack's data sets
 - any file with a top-level ``import_layouts:`` key: Excel layouts whose Chinese column names map to
   data elements (a township imports the form it receives from another system)
@@ -151,6 +152,10 @@ class DataSet:
     # ``parameters.source`` function ``f(name, on_date) -> number``
     parameter_names: frozenset[str] = frozenset()
     parameter_source: str = ""
+    # False: a data set of register figures only (supervision's inspections and rectification), with no
+    # report to fill or review: it has no report pages, deadlines or to-dos, and its official figures are its
+    # register figures (``reporting.aggregate.unit_values``). Every element then has a ``source``.
+    reported: bool = True
 
     def parameter_values(self, on) -> dict[str, float]:
         """The value in force on ``on`` of every parameter the data set's rules may name."""
@@ -381,7 +386,18 @@ def load_dataset_file(
         meta.get("short_name", meta["name"]),
         parameters[0],
         parameters[1],
+        _reported(meta, elements, where),
     )
+
+
+def _reported(meta: dict, elements: list[DataElement], where: str) -> bool:
+    reported = meta.get("reported", True)
+    if not isinstance(reported, bool):
+        raise PackError(f"{where}：reported 只能是 true 或 false")
+    typed = [e.code for e in elements if not e.source]
+    if not reported and typed:
+        raise PackError(f"{where}：reported: false 的数据集没有报表可填，数据元 {', '.join(typed)} 需要 source")
+    return reported
 
 
 def _rounding(item: dict, path: Path) -> str:
@@ -611,7 +627,8 @@ def find_dataset(code: str | None) -> DataSet | None:
 
 
 def all_datasets() -> dict[str, DataSet]:
-    return {code: ds for pack in all_packs().values() for code, ds in pack.datasets.items()}
+    """The forms (data sets with reports to fill and review); :func:`dataset` also finds a figures-only one."""
+    return {code: ds for pack in all_packs().values() for code, ds in pack.datasets.items() if ds.reported}
 
 
 def all_indicators() -> dict[str, Indicator]:

@@ -158,6 +158,7 @@ class Finding(models.Model):
     description = models.TextField(_("问题描述"))
     found_on = models.DateField(_("发现日期"))
     notice = models.ForeignKey(Notice, on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
+    bulletin = models.ForeignKey("Bulletin", on_delete=models.PROTECT, null=True, blank=True, related_name="findings")
     deadline = models.DateField(_("整改期限"), null=True, blank=True)
     state = models.CharField(_("状态"), max_length=12, choices=State.choices, default=State.OPEN)
     closed_on = models.DateField(_("销号日期"), null=True, blank=True)
@@ -245,3 +246,46 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Bulletin(models.Model):
+    """考核通报: the ranking of one scheme and period, the units praised and the lagging ones, whose
+    rectification it opens (findings with its deadline); recipients confirm they read it."""
+
+    scheme = models.CharField(max_length=40)
+    period = models.CharField(max_length=12)
+    root = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    issuer_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    number = models.PositiveIntegerField()
+    prefix = models.CharField(max_length=20)
+    issued_on = models.DateField(_("通报日期"))
+    deadline = models.DateField(_("整改期限"))
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    ranking = models.JSONField(default=list)  # the ranking as issued: [{unit, name, total, change, lagging, lost}]
+
+    class Meta:
+        ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["root", "year", "number"], name="sup_bulletin_number")]
+
+    def __str__(self) -> str:
+        return self.number_text
+
+    @property
+    def number_text(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.number}号"
+
+
+class BulletinRead(models.Model):
+    """A recipient unit confirmed it read the bulletin."""
+
+    bulletin = models.ForeignKey(Bulletin, on_delete=models.CASCADE, related_name="reads")
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    read_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    read_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["bulletin", "unit"], name="sup_bulletin_read_once")]
+
+    def __str__(self) -> str:
+        return f"{self.bulletin} {self.unit.name}"

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from jiceng.accounts import access
 from jiceng.supervision import queries
 from jiceng.supervision.actions import today
+from jiceng.supervision.bulletins import unread_for
 from jiceng.todo_item import TodoItem
 
 
@@ -23,6 +24,13 @@ def items_for(user, root):
         items.append(
             TodoItem(
                 _("确认整改通知书"), _("%(n)d 份整改通知书待确认收到") % {"n": notices}, reverse("supervision"), True
+            )
+        )
+    unread = unread_for(user)
+    if unread:
+        items.append(
+            TodoItem(
+                _("阅读考核通报"), unread[0].number_text, reverse("supervision_bulletin", args=[unread[0].pk]), True
             )
         )
     own = queries.to_rectify(user)

@@ -13,7 +13,11 @@ urlpatterns = [
     path("notices/<int:pk>/", views.notice_detail, name="supervision_notice"),
     path("notices/<int:pk>/notice.docx", views.notice_docx, name="supervision_notice_docx"),
     path("notices/<int:pk>/receipt/", views.notice_receipt, name="supervision_notice_receipt"),
+    path("from-data/", views.from_data, name="supervision_from_data"),
     path("findings/", views.finding_list, name="supervision_findings"),
     path("findings/<int:pk>/", views.finding_detail, name="supervision_finding"),
+    path("assessment/", views.ranking, name="supervision_ranking"),
+    path("bulletins/new/", views.bulletin_issue, name="supervision_bulletin_issue"),
+    path("bulletins/<int:pk>/", views.bulletin_detail, name="supervision_bulletin"),
     path("files/<int:pk>/", views.attachment, name="supervision_file"),
 ]

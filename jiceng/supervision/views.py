@@ -16,8 +16,9 @@ from jiceng.audit import actions_catalog
 from jiceng.documents.responses import file_response
 from jiceng.errors import DomainError, messages_of
 from jiceng.supervision import actions, files, queries
+from jiceng.supervision.bulletins import unread_for
 from jiceng.supervision.checklists import all_checklists, find_checklist
-from jiceng.supervision.models import Attachment, Escalation, State
+from jiceng.supervision.models import Attachment, Bulletin, Escalation, State
 
 
 def _require_view(user) -> None:
@@ -47,6 +48,7 @@ def index(request):
             "to_rectify": queries.to_rectify(request.user)[:20],
             "to_recheck": queries.awaiting_recheck(request.user).order_by("deadline", "id")[:20],
             "notices": queries.unconfirmed_notices(request.user),
+            "unread": unread_for(request.user),
             "records": queries.records_for(request.user).filter(withdrawn=False)[:10],
             "today": today,
             "lists": queries.LISTS,
@@ -159,9 +161,11 @@ def inspect_unit(request, code: str):
 def record_list(request):
     _require_view(request.user)
     rows = queries.records_for(request.user).order_by("-inspected_on", "-id")
-    return render(
-        request, "supervision/record_list.html", {"page": Paginator(rows, 50).get_page(request.GET.get("page"))}
-    )
+    unit = access.unit_in_scope_or_404(request.user, request.GET["unit"]) if request.GET.get("unit") else None
+    if unit is not None:
+        rows = rows.filter(unit__path__startswith=unit.path)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    return render(request, "supervision/record_list.html", {"page": page, "unit": unit})
 
 
 @login_required
@@ -377,6 +381,28 @@ def finding_detail(request, pk: int):
 
 
 @login_required
+def from_data(request):
+    """The alerts, late or returned reports and stock gaps below the user, each turned into a finding in one
+    action (列入整改)."""
+    from jiceng.supervision.from_data import candidates
+
+    _require_inspect(request.user)
+    if request.method == "POST":
+        unit = access.unit_in_scope_or_404(request.user, request.POST.get("unit", ""))
+        finding = actions.finding_from_data(
+            unit=unit,
+            source=request.POST.get("source", ""),
+            source_key=request.POST.get("key", ""),
+            description=request.POST.get("description", ""),
+            acting_user=request.user,
+        )
+        messages.success(request, _("已列入整改：%(d)s") % {"d": finding.description[:40]})
+        return redirect("supervision_finding", pk=finding.pk)
+    today = actions.today()
+    return render(request, "supervision/from_data.html", {"rows": candidates(request.user, today), "today": today})
+
+
+@login_required
 def attachment(request, pk: int):
     """A stored photo or file, to someone who may see the record or finding it belongs to."""
     _require_view(request.user)
@@ -397,3 +423,132 @@ def attachment(request, pk: int):
     if item.kind == Attachment.Kind.FILE:
         response["Content-Disposition"] = "attachment"
     return response
+
+
+def _require_assessment(user) -> None:
+    if not (access.can(user, "analysis.view") or access.can(user, "supervision.inspect")):
+        raise Http404(_("未找到该页面"))
+
+
+@login_required
+def ranking(request):
+    """考核排名: every unit's points per item, the change since the last period, the lagging units, and a
+    link from each point to the figures behind it."""
+    from jiceng.periods import PeriodError, parse_period, picker_periods
+    from jiceng.supervision.assessment import all_schemes, scores
+
+    _require_assessment(request.user)
+    schemes = all_schemes()
+    root = access.scope_root(request.user)
+    if request.GET.get("unit"):
+        root = access.unit_in_scope_or_404(request.user, request.GET["unit"])
+    usable = [s for s in schemes.values() if _scheme_fits(s, root)]
+    if not usable:
+        raise Http404(_("本单位没有适用的考核方案"))
+    scheme = schemes.get(request.GET.get("scheme", "")) or usable[0]
+    if scheme not in usable:
+        raise Http404(_("未找到该考核方案"))
+    today = actions.today()
+    try:
+        period = parse_period(
+            request.GET.get("period") or f"{today.year}YTD{today.month:02d}" if today.month > 1 else str(today.year)
+        )
+    except PeriodError as exc:
+        raise DomainError({"period": [str(exc)]}) from None
+    ranked = scores(scheme, root, period)
+    return render(
+        request,
+        "supervision/ranking.html",
+        {
+            "scheme": scheme,
+            "schemes": usable,
+            "root": root,
+            "period": period,
+            "ranked": ranked,
+            "periods": picker_periods(today),
+            "lagging": [s for s in ranked if s.lagging],
+            "can_issue": access.can(request.user, "supervision.inspect"),
+            "bulletins": Bulletin.objects.filter(root=root, scheme=scheme.code).order_by("-issued_on")[:10],
+        },
+    )
+
+
+def _scheme_fits(scheme, root) -> bool:
+    from jiceng.orgunits.models import Level
+
+    above = {Level.TOWNSHIP: (Level.COUNTY,), Level.VILLAGE: (Level.TOWNSHIP,)}
+    return root is not None and root.level in above.get(scheme.level, ())
+
+
+@login_required
+@require_POST
+def bulletin_issue(request):
+    from jiceng.periods import PeriodError, parse_period
+    from jiceng.supervision.assessment import all_schemes
+    from jiceng.supervision.bulletins import issue_bulletin
+
+    _require_inspect(request.user)
+    scheme = all_schemes().get(request.POST.get("scheme", ""))
+    if scheme is None:
+        raise Http404(_("未找到该考核方案"))
+    root = access.unit_in_scope_or_404(request.user, request.POST.get("unit", ""))
+    try:
+        period = parse_period(request.POST.get("period", ""))
+    except PeriodError as exc:
+        raise DomainError({"period": [str(exc)]}) from None
+    bulletin = issue_bulletin(
+        scheme, period, root=root, deadline=request.POST.get("deadline", ""), acting_user=request.user
+    )
+    messages.success(request, _("已下发考核通报 %(n)s") % {"n": bulletin.number_text})
+    return redirect("supervision_bulletin", pk=bulletin.pk)
+
+
+def _bulletin_or_404(user, pk):
+    from jiceng.supervision.bulletins import visible
+    from jiceng.supervision.models import Bulletin
+
+    bulletin = Bulletin.objects.select_related("root", "issuer_unit").filter(pk=pk).first()
+    if bulletin is None or not visible(user, bulletin):
+        raise Http404(_("未找到该通报"))
+    return bulletin
+
+
+@login_required
+def bulletin_detail(request, pk: int):
+    from jiceng.periods import parse_period
+    from jiceng.supervision.assessment import all_schemes
+    from jiceng.supervision.bulletins import confirm_read, render_bulletin
+
+    _require_view(request.user)
+    bulletin = _bulletin_or_404(request.user, pk)
+    scheme = all_schemes()[bulletin.scheme]
+    period = parse_period(bulletin.period)
+    if request.method == "POST":
+        confirm_read(bulletin, acting_user=request.user)
+        messages.success(request, _("已确认已阅"))
+        return redirect("supervision_bulletin", pk=bulletin.pk)
+    if request.GET.get("format") == "docx":
+        return file_response(
+            request,
+            render_bulletin(bulletin, scheme, period),
+            audit_action=actions_catalog.EXPORT_BULLETIN,
+            unit=bulletin.root,
+            audit_details={"number": bulletin.number_text},
+        )
+    root = access.scope_root(request.user)
+    reads = {r.unit.code: r for r in bulletin.reads.select_related("unit", "read_by")}
+    return render(
+        request,
+        "supervision/bulletin_detail.html",
+        {
+            "bulletin": bulletin,
+            "scheme": scheme,
+            "period": period,
+            "reads": reads,
+            "findings": bulletin.findings.select_related("unit", "notice"),
+            "today": actions.today(),
+            "can_read": root is not None
+            and root.code in {r["unit"] for r in bulletin.ranking}
+            and root.code not in reads,
+        },
+    )

@@ -111,4 +111,10 @@ def test_inspect_notice_reply_recheck_on_a_phone(chromium_browser, live_server, 
     strip = page.locator("#rectification-counts").inner_text()
     assert "1\n待整改" in strip and "1\n已销号" in strip
     no_horizontal_overflow(page)
+    page.goto(
+        base + f"/indicators/{tree.county.code}/?programme=supervision&indicator=SUP_RECTIFIED&period={today():%Y-%m}"
+    )
+    main = page.locator("main").inner_text()
+    assert "整改率" in main and "50.00%" in main  # 1 of the 2 findings closed
+    assert "上坝乡" in page.locator(".ranking").inner_text()
     context.close()

@@ -159,3 +159,25 @@ def test_the_three_lists_export_what_the_page_shows(client, tree, which):
 
 def test_photo_bytes_helper_makes_a_real_exif_photo():
     assert photo_bytes(10, 10)[:2] == b"\xff\xd8"
+
+
+def test_a_late_report_becomes_a_finding_in_one_action_and_only_once(client, tree):
+    client.force_login(tree.township_reviewer)
+    page = client.get("/supervision/from-data/")
+    assert page.status_code == 200
+    rows = [r for r in page.context["rows"] if r.unit == tree.village_a1 and r.key.startswith("report:NUT_MONTHLY")]
+    assert len(rows) == 1 and "逾期未报" in rows[0].text and rows[0].existing is None
+    assert not [r for r in page.context["rows"] if r.unit.parent_id not in (tree.town_a.pk,)]
+    row = rows[0]
+    data = {"unit": row.unit.code, "source": row.source, "key": row.key, "description": row.text}
+    response = client.post("/supervision/from-data/", data)
+    finding = Finding.objects.get()
+    assert response["Location"] == f"/supervision/findings/{finding.pk}/" and finding.source == "report"
+    again = client.get("/supervision/from-data/")
+    assert [r.existing for r in again.context["rows"] if r.key == row.key and r.unit == tree.village_a1] == [finding]
+    client.post("/supervision/from-data/", data, HTTP_REFERER="/supervision/from-data/")
+    assert Finding.objects.count() == 1
+    client.force_login(tree.township_reviewer_b)
+    assert client.post("/supervision/from-data/", data).status_code == 404
+    client.force_login(tree.village_doctor)
+    assert client.get("/supervision/from-data/").status_code == 404

@@ -168,8 +168,8 @@ def test_the_demo_year_has_findings_in_every_state(tree, make_child):
 
     as_of = dt.date(2026, 11, 22)
     totals = load_supervision_history(tree.county.code, as_of)
-    assert totals["records"] >= 4 and totals["findings"] == Finding.objects.count()
-    findings = list(Finding.objects.all())
+    assert totals["records"] >= 4 and totals["findings"] == Finding.objects.filter(source="inspection").count()
+    findings = list(Finding.objects.filter(source="inspection"))
     states = {f.state for f in findings}
     assert {State.OPEN, State.CLOSED} <= states
     assert all(f.notice_id and f.deadline >= f.notice.issued_on for f in findings)
@@ -177,3 +177,6 @@ def test_the_demo_year_has_findings_in_every_state(tree, make_child):
     assert all(f.closed_on <= as_of and f.events.filter(kind="close").exists() for f in closed)
     numbers = [(n.issuer_unit_id, n.year, n.number) for n in Notice.objects.all()]
     assert len(numbers) == len(set(numbers))
+    assert totals["bulletins"] == 2
+    bulletin_findings = Finding.objects.filter(source="bulletin")
+    assert {f.state for f in bulletin_findings} <= {State.OPEN, State.CLOSED}
