@@ -106,6 +106,8 @@ FINDING_CASE_CLOSE = "finding.case_close"
 EXPORT_NOTICE = "export.notice"
 EXPORT_RECTIFICATION = "export.rectification"
 BULLETIN_ISSUE = "bulletin.issue"
+DISPATCH_CREATE = "dispatch.create"
+DISPATCH_PROGRESS = "dispatch.progress"
 BULLETIN_READ = "bulletin.read"
 EXPORT_BULLETIN = "export.bulletin"
 
@@ -267,6 +269,8 @@ ACTION_LABELS: dict[str, str] = {
     EXPORT_NOTICE: "导出整改通知书",
     EXPORT_RECTIFICATION: "导出整改清单",
     BULLETIN_ISSUE: "下发考核通报",
+    DISPATCH_CREATE: "布置调度任务",
+    DISPATCH_PROGRESS: "报告调度任务进展",
     BULLETIN_READ: "确认已阅考核通报",
     EXPORT_BULLETIN: "导出考核通报",
     STOCK_ISSUE: "发放出库",

@@ -7,7 +7,8 @@ Files of a pack folder:
 
 - ``programme.yaml``: ``programme: {name, short_name, order, summary: {...}, figure_sources: {...},
   period_sources: {...}}`` — ``period_sources`` names, per source prefix, the function that counts the
-  ``distinct`` elements over several report periods at once (each child once)
+  ``distinct`` elements over several report periods at once (each child once); ``summary_notes`` names
+  the function adding sentences to the work summary's 主要做法 and 存在的问题
 - any file with a top-level ``dataset:`` key: one data set (a form filled per unit and period; with
   ``reported: false`` register figures only, never a form — see :attr:`DataSet.reported`)
 - any file with a top-level ``indicators:`` key: indicators over the pack's data sets
@@ -258,6 +259,9 @@ class Pack:
     summary: SummarySection | None = None
     figure_sources: dict[str, str] = field(default_factory=dict)  # source prefix → "module:function"
     period_sources: dict[str, str] = field(default_factory=dict)  # the same, for distinct elements over a period
+    # "module:function" adding sentences to the work summary's 主要做法 and 存在的问题 (with next steps) without a
+    # section of its own (supervision: inspections held, open and overdue rectification, low scores)
+    summary_notes: str = ""
     parameter_names: frozenset[str] = frozenset()  # dated parameters its rules may name
     parameter_source: str = ""  # "module:function" giving a parameter's value on a date
 
@@ -529,6 +533,10 @@ def _load_programme(path: Path, pack: Pack) -> None:
             if not isinstance(target, str) or ":" not in target:
                 raise PackError(f"{_where(path, meta)}：{key} 应写作 前缀: 模块:函数，收到 {prefix}: {target}")
             getattr(pack, key)[prefix] = target
+    notes = meta.get("summary_notes", "")
+    if notes and (not isinstance(notes, str) or ":" not in notes):
+        raise PackError(f"{_where(path, meta)}：summary_notes 应写作 模块:函数")
+    pack.summary_notes = notes or ""
     parameters = meta.get("parameters")
     if parameters:
         _require(parameters, ("source", "names"), path)

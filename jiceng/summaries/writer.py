@@ -93,6 +93,7 @@ class SectionText:
     results: str
     problems: list[tuple[str, str]] = field(default_factory=list)
     next_steps: dict[str, str] = field(default_factory=dict)
+    practice: str = ""  # sentences for 主要做法 (a pack's ``summary_notes``)
 
 
 def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.date | None = None) -> Draft:
@@ -133,8 +134,15 @@ def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.dat
         draft.has_data = False
         return draft
     draft.sections["results"] = "\n".join(text.results for _pack, text in written if text.results)
-    draft.sections["practice"] = _practice(draft, unit, period)
+    notes = [
+        _function(pack.summary_notes)(draft, unit, period, official=official, today=today, children=children)
+        for pack in all_packs().values()
+        if pack.summary_notes
+    ]
+    notes = [n for n in notes if n is not None]
+    draft.sections["practice"] = _practice(draft, unit, period, [n.practice for n in notes if n.practice])
     problems = [problem for _pack, text in written for problem in text.problems]
+    problems += [problem for n in notes for problem in n.problems]
     late, returned = _late_and_returned(unit, period)
     if late or returned:
         problems.append(("reports", f"报表质量有待提高：{words}报表迟报{late}份、被退回修改{returned}份。"))
@@ -143,6 +151,8 @@ def write(unit: OrgUnit, period: Period, *, official: bool = True, today: dt.dat
     steps = dict(NEXT_STEPS)
     for _pack, text in written:
         steps.update(text.next_steps)
+    for n in notes:
+        steps.update(n.next_steps)
     closing = written[0][0].summary.closing if len(written) == 1 and written[0][0].summary.closing else CONTINUE
     draft.sections["next_steps"] = numbered([steps[kind] for kind in dict.fromkeys(draft.problems)]) or closing
     return draft
@@ -229,7 +239,9 @@ def _figure(draft: Draft, key: str, text: str) -> str:
     return text
 
 
-def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
+def _practice(draft: Draft, unit: OrgUnit, period: Period, extra: list[str] = ()) -> str:
+    """主要做法: training, health education, the packs' own sentences (``extra``: inspections held) and
+    先审核、后上报."""
     from jiceng.activities.queries import activity_totals
 
     totals = activity_totals(unit, period.start, period.end)
@@ -245,6 +257,7 @@ def _practice(draft: Draft, unit: OrgUnit, period: Period) -> str:
             f"广泛开展健康教育和宣传。共开展健康教育和宣传活动{_figure(draft, 'events', str(totals['events']))}场次，"
             f"覆盖{_figure(draft, 'reach', str(totals['reach']))}人次，提高了看护人对项目的知晓率。"
         )
+    lines.extend(extra)
     parts = []
     for index, (ds, level, rates) in enumerate(_report_rates(unit, period)):
         due = sum(r.due for r in rates)

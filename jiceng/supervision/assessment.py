@@ -25,7 +25,7 @@ from jiceng.periods import Period, parse_period
 from jiceng.reporting.aggregate import report_periods
 from jiceng.reporting.packs import PACKS_DIR, PackError, _LineLoader, _where, all_indicators
 from jiceng.reporting.packs import dataset as dataset_of
-from jiceng.reporting.queries import review_levels, timeliness
+from jiceng.reporting.queries import review_levels, timeliness_many
 from jiceng.supervision.models import InspectionRecord
 
 RULES = ("indicator", "timeliness", "inspection", "activities")
@@ -284,6 +284,16 @@ def _score_units(scheme: Scheme, root: OrgUnit, units: list[OrgUnit], period: Pe
     )
     values = compute(root, units, period, codes=codes, with_last_year=False) if codes else {}
     inspection = _inspection_scores(units, period)
+    timelines = {}  # item → {(unit id, period): Timeliness}, every level whose reports the unit's subtree makes
+    for item in scheme.items:
+        if item.rule == "timeliness":
+            ds = dataset_of(item.dataset)
+            periods = [parse_period(code) for code in report_periods(ds, period)]
+            timelines[item.code] = {}
+            for level in review_levels(ds):
+                for key, t in timeliness_many(ds, units, level, periods).items():
+                    if t.due:
+                        timelines[item.code][(key[0], f"{key[1]}:{level}")] = t
     activities = activity_totals_by_unit(units, period.start, period.end)
     months = len(period.months)
     out = []
@@ -302,11 +312,9 @@ def _score_units(scheme: Scheme, root: OrgUnit, units: list[OrgUnit], period: Pe
             elif item.rule == "timeliness":
                 ds = dataset_of(item.dataset)
                 due = on_time = 0
-                for code in report_periods(ds, period):
-                    for level in review_levels(ds):
-                        if level == Level.VILLAGE or unit.level == level:
-                            t = timeliness(ds, unit, level, parse_period(code))
-                            due, on_time = due + t.due, on_time + t.on_time
+                for (root_id, _period), t in timelines[item.code].items():
+                    if root_id == unit.pk:
+                        due, on_time = due + t.due, on_time + t.on_time
                 share = Decimal(on_time) / Decimal(due) if due else None
                 points = _round(item.points * share) if share is not None else Decimal(0)
                 figure = f"{share * 100:.2f}%（{on_time}/{due}）" if share is not None else "—"

@@ -133,9 +133,11 @@ def confirm_read(bulletin: Bulletin, *, acting_user) -> BulletinRead:
 
 
 def render_bulletin(bulletin: Bulletin, scheme: Scheme, period: Period) -> RenderedFile:
-    issuer = bulletin.issuer_unit.display_name
+    issuer = issuer_name(bulletin.issued_by, bulletin.issuer_unit)
     root = bulletin.root.display_name
-    doc = OfficialDocument(f"关于{period.label}{scheme.name}情况的通报", issuer=issuer, date=bulletin.issued_on)
+    doc = OfficialDocument(
+        title_lines(f"关于{period.label}", f"{scheme.name}情况的通报"), issuer=issuer, date=bulletin.issued_on
+    )
     doc.notice(bulletin.number_text)
     recipients = "各乡镇卫生院" if scheme.level == "township" else "各村卫生室"
     doc.paragraph(f"{recipients}：").paragraph_format.first_line_indent = 0
@@ -172,6 +174,28 @@ def render_bulletin(bulletin: Bulletin, scheme: Scheme, period: Period) -> Rende
         f"反馈{issuer}。各单位要对照考核方案查找差距，确保各项工作按期完成。"
     )
     return doc.to_file(f"{bulletin.root.name}_{period.code}_考核通报.docx")
+
+
+TITLE_LINE = 20  # title characters a GB/T 9704 line holds (2号 on the type area)
+
+
+def title_lines(head: str, rest: str) -> str:
+    """A title broken where the sense allows (never in the middle of a word): after the head (关于…), or
+    after 卫生院/卫生室 in the rest when that is still too long."""
+    if len(head) + len(rest) <= TITLE_LINE:
+        return head + rest
+    for word in ("卫生院", "卫生室", "卫生健康局"):
+        at = rest.find(word)
+        if at >= 0 and len(head) + at + len(word) <= TITLE_LINE:
+            cut = at + len(word)
+            return f"{head}{rest[:cut]}\n{rest[cut:]}"
+    return f"{head}\n{rest}"
+
+
+def issuer_name(user, unit) -> str:
+    """The issuing office as the document names it: the issuer's own unit (清溪县卫生健康局), not the county."""
+    own = getattr(user, "unit", None) if user is not None else None
+    return (own or unit).display_name
 
 
 def _signed(change: str | None) -> str:

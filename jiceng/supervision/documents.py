@@ -11,6 +11,7 @@ from PIL import Image
 from jiceng.documents.files import RenderedFile
 from jiceng.documents.official import OfficialDocument, cn_numeral, date_text
 from jiceng.supervision import files
+from jiceng.supervision.bulletins import issuer_name, title_lines
 from jiceng.supervision.checklists import find_checklist
 from jiceng.supervision.models import Attachment, Notice
 
@@ -35,8 +36,10 @@ def _png(path: str) -> bytes | None:
 
 def build_notice(notice: Notice) -> OfficialDocument:
     findings = list(notice.findings.select_related("record").order_by("id"))
-    issuer = notice.issuer_unit.display_name
-    doc = OfficialDocument(f"关于{notice.unit.display_name}限期整改的通知", issuer=issuer, date=notice.issued_on)
+    issuer = issuer_name(notice.issued_by, notice.issuer_unit)
+    doc = OfficialDocument(
+        title_lines(f"关于{notice.unit.display_name}", "限期整改的通知"), issuer=issuer, date=notice.issued_on
+    )
     doc.notice(notice.number_text)
     doc.paragraph(f"{notice.unit.display_name}：").paragraph_format.first_line_indent = 0
     records = {f.record for f in findings if f.record is not None}

@@ -289,3 +289,44 @@ class BulletinRead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.bulletin} {self.unit.name}"
+
+
+class DispatchTask(models.Model):
+    """调度任务 (「一周一调度」): a task for a unit below, with a deadline; the unit reports its progress each
+    week; a task past its deadline and not done is overdue."""
+
+    title = models.CharField(_("任务"), max_length=200)
+    unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任单位"))
+    owner_name = models.CharField(_("责任人"), max_length=50)
+    issuer_unit = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    deadline = models.DateField(_("完成期限"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def is_overdue(self, today) -> bool:
+        return self.done_on is None and self.deadline < today
+
+
+class DispatchProgress(models.Model):
+    """One week's progress of a task, reported by its unit."""
+
+    task = models.ForeignKey(DispatchTask, on_delete=models.CASCADE, related_name="progress")
+    week = models.DateField()  # the Monday of the week reported
+    text = models.CharField(_("本周进展"), max_length=1000)
+    percent = models.PositiveSmallIntegerField(_("完成进度(%)"))
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-week", "-id"]
+        constraints = [models.UniqueConstraint(fields=["task", "week"], name="sup_dispatch_week_once")]
+
+    def __str__(self) -> str:
+        return f"{self.week} {self.percent}%"

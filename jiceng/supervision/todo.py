@@ -11,6 +11,7 @@ from jiceng.accounts import access
 from jiceng.supervision import queries
 from jiceng.supervision.actions import today
 from jiceng.supervision.bulletins import unread_for
+from jiceng.supervision.dispatch import due_this_week
 from jiceng.todo_item import TodoItem
 
 
@@ -31,6 +32,18 @@ def items_for(user, root):
         items.append(
             TodoItem(
                 _("阅读考核通报"), unread[0].number_text, reverse("supervision_bulletin", args=[unread[0].pk]), True
+            )
+        )
+    weekly = due_this_week(user)
+    if weekly:
+        late = sum(1 for t in weekly if t.is_overdue(day))
+        items.append(
+            TodoItem(
+                _("报告调度进展"),
+                _("%(n)d 项调度任务本周尚未报告进展") % {"n": len(weekly)}
+                + (_("，%(n)d 项已逾期") % {"n": late} if late else ""),
+                reverse("supervision_dispatch"),
+                bool(late),
             )
         )
     own = queries.to_rectify(user)

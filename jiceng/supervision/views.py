@@ -552,3 +552,72 @@ def bulletin_detail(request, pk: int):
             and root.code not in reads,
         },
     )
+
+
+@login_required
+def dispatch_list(request):
+    """调度任务: the tasks in scope (overdue flagged); the inspecting level adds a task, the responsible unit
+    reports its weekly progress."""
+    from jiceng.supervision import dispatch
+
+    _require_view(request.user)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "progress":
+                task = access.object_in_scope_or_404(
+                    request.user, dispatch.tasks_for(request.user), pk=request.POST.get("task", "")
+                )
+                dispatch.report_progress(
+                    task,
+                    text=request.POST.get("text", ""),
+                    percent=request.POST.get("percent", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, _("已报告本周进展"))
+            else:
+                _require_inspect(request.user)
+                unit = access.unit_in_scope_or_404(request.user, request.POST.get("unit", ""))
+                dispatch.create_task(
+                    title=request.POST.get("title", ""),
+                    unit=unit,
+                    owner_name=request.POST.get("owner_name", ""),
+                    deadline=request.POST.get("deadline", ""),
+                    acting_user=request.user,
+                )
+                messages.success(request, _("已布置调度任务"))
+        except DomainError as exc:
+            errors = _flat(exc)
+        else:
+            return redirect("supervision_dispatch")
+    today = actions.today()
+    tasks = list(dispatch.tasks_for(request.user).prefetch_related("progress"))
+    root = access.scope_root(request.user)
+    can_inspect = access.can(request.user, "supervision.inspect")
+    units = (
+        [
+            u
+            for u in access.visible_units(request.user)
+            .exclude(kind__in=["health_bureau", "mch_centre"])
+            .order_by("path")[:2000]
+            if actions.is_below(request.user, u)
+        ]
+        if can_inspect
+        else []
+    )
+    return render(
+        request,
+        "supervision/dispatch.html",
+        {
+            "tasks": tasks,
+            "today": today,
+            "week": dispatch.week_of(today),
+            "root": root,
+            "units": units,
+            "can_inspect": can_inspect,
+            "errors": errors,
+            "post": request.POST,
+            "can_report": access.can(request.user, "supervision.reply"),
+        },
+        status=400 if errors else 200,
+    )

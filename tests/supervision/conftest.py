@@ -12,6 +12,7 @@ from PIL import Image
 
 from jiceng.supervision import actions
 from jiceng.supervision.checklists import find_checklist
+from tests.reporting.conftest import registers  # noqa: F401 (the work-summary test needs register data)
 
 CHECKLIST = "NUT_VILLAGE_CLINIC"
 

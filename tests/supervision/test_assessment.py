@@ -120,3 +120,65 @@ def test_the_bulletin_opens_rectification_for_the_lagging_and_is_read_once(score
     assert client.get(f"/supervision/bulletins/{bulletin.pk}/").status_code == 404
     with pytest.raises(DomainError, match="只有通报中的单位"):
         confirm_read(bulletin, acting_user=tree.village_doctor)
+
+
+def test_weekly_dispatch_tasks_progress_once_a_week_and_overdue(tree, client):
+    from jiceng.supervision import dispatch
+    from jiceng.supervision.models import DispatchTask
+
+    with pytest.raises(DomainError, match="完成期限：.* 早于今天"):
+        dispatch.create_task(
+            title="补齐温湿度记录",
+            unit=tree.village_a1,
+            owner_name="王村医",
+            deadline=today() - dt.timedelta(days=1),
+            acting_user=tree.township_reviewer,
+        )
+    task = dispatch.create_task(
+        title="补齐温湿度记录",
+        unit=tree.village_a1,
+        owner_name="王村医",
+        deadline=today() + dt.timedelta(days=14),
+        acting_user=tree.township_reviewer,
+    )
+    assert "报告调度进展" in [i.title for i in todo_for(tree.village_doctor)]
+    client.force_login(tree.village_doctor)
+    bad = client.post(
+        "/supervision/dispatch/", {"op": "progress", "task": task.pk, "text": "已补6天", "percent": "150"}
+    )
+    assert bad.status_code == 400 and "完成进度：应为0到100之间的整数" in bad.content.decode()
+    client.post("/supervision/dispatch/", {"op": "progress", "task": task.pk, "text": "已补6天", "percent": "50"})
+    assert "报告调度进展" not in [i.title for i in todo_for(tree.village_doctor)]
+    with pytest.raises(Conflict, match="本周.*已报告过进展"):
+        dispatch.report_progress(task, text="再报", percent=60, acting_user=tree.village_doctor)
+    with pytest.raises(DomainError, match="只有责任单位可以报告进展"):
+        dispatch.report_progress(task, text="代报", percent=60, acting_user=tree.township_officer)
+    client.force_login(tree.village_doctor_b)
+    assert (
+        client.post(
+            "/supervision/dispatch/", {"op": "progress", "task": task.pk, "text": "x", "percent": "1"}
+        ).status_code
+        == 404
+    )
+    DispatchTask.objects.filter(pk=task.pk).update(deadline=today() - dt.timedelta(days=1))
+    client.force_login(tree.township_reviewer)
+    page = client.get("/supervision/dispatch/").content.decode()
+    assert "补齐温湿度记录" in page and "逾期" in page
+
+
+def test_the_work_summary_names_inspections_open_rectification_and_low_scores(tree, registers):
+    from jiceng.summaries.writer import write
+
+    rec = inspect(tree, inspected_on=dt.date(2026, 10, 9))
+    b2 = rec.findings.get(item_code="B2")
+    actions.issue_notice([b2.pk], deadline=today(), acting_user=tree.township_reviewer)
+    Finding.objects.filter(pk=b2.pk).update(deadline=dt.date(2026, 10, 20))
+    draft = write(tree.county, parse_period("2026"), official=False)
+    practice = draft.sections["practice"]
+    assert "共督导检查1家次" in practice and "发现问题2个" in practice and "下发整改通知书1份" in practice
+    problems = draft.sections["problems"]
+    assert "尚有2个未销号" in problems and "已过整改期限仍未销号的问题1个" in problems
+    assert "得分落后的是" in problems
+    assert "对未销号的问题逐项跟踪督办" in draft.sections["next_steps"]
+    quiet = write(tree.county, parse_period("2025"), official=False)
+    assert "督导检查" not in quiet.sections.get("practice", "")
