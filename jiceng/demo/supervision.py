@@ -68,6 +68,7 @@ def load_supervision_history(county_code: str, as_of: dt.date, seed: int = 14) -
         day = year_ago + dt.timedelta(days=rng.randint(30, 300))
         _inspect(rng, None, clinic, village, county, county, day, as_of, county_user, counters, totals, False)
     totals["bulletins"] = _bulletins(county, county_user, as_of)
+    totals["dispatch_tasks"] = _dispatch(county, county_user, townships, as_of)
     record(
         actor=None,
         action=actions_catalog.DEMO_SUPERVISION,
@@ -265,6 +266,43 @@ def _bulletins(county: OrgUnit, user, as_of: dt.date) -> int:
             )
             FindingEvent.objects.create(
                 finding=finding, kind=FindingEvent.Kind.CREATE, text=text[:1000], actor=user, actor_unit=county
+            )
+        made += 1
+    return made
+
+
+DISPATCH = (
+    ("完成第四季度营养包出入库盘点", 90),
+    ("补齐10月个案随访卡", 60),
+    ("整改县级督导发现的温湿度记录问题", 30),
+)
+
+
+def _dispatch(county: OrgUnit, user, townships: list[OrgUnit], as_of: dt.date) -> int:
+    """A few weekly 调度 tasks of the county for townships, reported weekly; the last one overdue."""
+    from jiceng.supervision.dispatch import week_of
+    from jiceng.supervision.models import DispatchProgress, DispatchTask
+
+    made = 0
+    for n, township in enumerate(townships[:3]):
+        title, percent = DISPATCH[n]
+        deadline = as_of + dt.timedelta(days=(14, 7, -5)[n])
+        task = DispatchTask.objects.create(
+            title=title,
+            unit=township,
+            owner_name=f"{township.name}卫生院院长",
+            issuer_unit=county,
+            deadline=deadline,
+            created_by=user,
+        )
+        for weeks_ago in (2, 1):
+            week = week_of(as_of) - dt.timedelta(weeks=weeks_ago)
+            DispatchProgress.objects.create(
+                task=task,
+                week=week,
+                text="按计划推进，已完成部分工作",
+                percent=max(0, percent - 30 * weeks_ago + 30),
+                reported_by=_reviewer(township),
             )
         made += 1
     return made

@@ -18,6 +18,7 @@ urlpatterns = [
     path("findings/<int:pk>/", views.finding_detail, name="supervision_finding"),
     path("assessment/", views.ranking, name="supervision_ranking"),
     path("dispatch/", views.dispatch_list, name="supervision_dispatch"),
+    path("plans/", views.plan_list, name="supervision_plans"),
     path("bulletins/new/", views.bulletin_issue, name="supervision_bulletin_issue"),
     path("bulletins/<int:pk>/", views.bulletin_detail, name="supervision_bulletin"),
     path("files/<int:pk>/", views.attachment, name="supervision_file"),

@@ -621,3 +621,58 @@ def dispatch_list(request):
         },
         status=400 if errors else 200,
     )
+
+
+@login_required
+def plan_list(request):
+    """检查方案: the plans in scope with how many of their units were inspected; a new plan names the
+    checklist, the units (chosen, or every unit the checklist is for), the inspectors and the period."""
+    _require_view(request.user)
+    errors: dict[str, str] = {}
+    checklists = list(all_checklists().values())
+    if request.method == "POST":
+        _require_inspect(request.user)
+        data = actions.PlanData(
+            name=request.POST.get("name", ""),
+            checklist=request.POST.get("checklist", ""),
+            starts_on=request.POST.get("starts_on", ""),
+            ends_on=request.POST.get("ends_on", ""),
+            inspectors=request.POST.get("inspectors", ""),
+            unit_codes=request.POST.getlist("units"),
+            every_unit=request.POST.get("every_unit") == "1",
+        )
+        try:
+            plan = actions.create_plan(data, acting_user=request.user)
+        except DomainError as exc:
+            errors = _flat(exc)
+        else:
+            messages.success(request, _("已制定检查方案：%(n)s") % {"n": plan.name})
+            return redirect("supervision_plans")
+    plans = list(queries.plans_for(request.user).prefetch_related("units")[:50])
+    done = {}
+    for plan in plans:
+        done[plan.pk] = plan.records.filter(withdrawn=False).values("unit").distinct().count()
+    rows = [(plan, done[plan.pk], len(plan.units.all()), find_checklist(plan.checklist)) for plan in plans]
+    can_inspect = access.can(request.user, "supervision.inspect")
+    units = []
+    if can_inspect:
+        levels = {c.inspected_level for c in checklists}
+        units = [
+            u
+            for u in access.visible_units(request.user).filter(level__in=levels, active=True).order_by("path")[:500]
+            if actions.is_below(request.user, u)
+        ]
+    return render(
+        request,
+        "supervision/plan_list.html",
+        {
+            "rows": rows,
+            "checklists": checklists,
+            "units": units,
+            "can_inspect": can_inspect,
+            "errors": errors,
+            "post": request.POST,
+            "today": actions.today(),
+        },
+        status=400 if errors else 200,
+    )

@@ -81,8 +81,11 @@ def test_the_ranking_page(scored, client):
     assert client.get(f"/supervision/assessment/?period={month().code}&unit=522798").status_code == 404
     client.force_login(tree.village_doctor)
     assert client.get("/supervision/assessment/").status_code == 404
-    client.force_login(tree.township_reviewer)  # no scheme of villages in the packs: nothing to rank
-    assert client.get("/supervision/assessment/").status_code == 404
+    client.force_login(tree.township_reviewer)  # the township ranks its village clinics with the village scheme
+    villages = client.get(f"/supervision/assessment/?period={month().code}")
+    assert villages.status_code == 200 and villages.context["scheme"].code == "VILLAGE_CLINIC_TARGETS"
+    assert [s.unit for s in villages.context["ranked"]][0] == tree.village_a1  # inspected: 90% of 25 points
+    assert client.get(f"/supervision/assessment/?period={month().code}&scheme={SCHEME}").status_code == 404
     client.force_login(tree.county_bureau)
     assert client.get("/supervision/assessment/?period=2026-13").status_code == 400
 

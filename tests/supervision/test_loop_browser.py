@@ -117,4 +117,10 @@ def test_inspect_notice_reply_recheck_on_a_phone(chromium_browser, live_server, 
     main = page.locator("main").inner_text()
     assert "整改率" in main and "50.00%" in main  # 1 of the 2 findings closed
     assert "上坝乡" in page.locator(".ranking").inner_text()
+    page.goto(base + f"/supervision/assessment/?period={today():%Y-%m}")
+    cards = page.locator("#ranking-cards").inner_text()
+    assert "上坝乡" in cards and "龙井镇" in cards
+    page.locator("#ranking-cards details").first.click()
+    assert "村卫生室督导检查得分" in page.locator("#ranking-cards").inner_text()
+    no_horizontal_overflow(page)
     context.close()

@@ -181,3 +181,35 @@ def test_a_late_report_becomes_a_finding_in_one_action_and_only_once(client, tre
     assert client.post("/supervision/from-data/", data).status_code == 404
     client.force_login(tree.village_doctor)
     assert client.get("/supervision/from-data/").status_code == 404
+
+
+def test_a_plan_is_made_on_its_page_and_shows_its_progress(client, tree):
+    client.force_login(tree.township_reviewer)
+    bad = client.post(
+        "/supervision/plans/",
+        {
+            "name": "四季度督导",
+            "checklist": CHECKLIST,
+            "starts_on": "2026-10-01",
+            "ends_on": "2026-09-01",
+            "inspectors": "张院长",
+            "every_unit": "1",
+        },
+    )
+    assert bad.status_code == 400 and "结束日期：不能早于开始日期" in bad.content.decode()
+    client.post(
+        "/supervision/plans/",
+        {
+            "name": "四季度督导",
+            "checklist": CHECKLIST,
+            "starts_on": "2026-10-01",
+            "ends_on": "2026-12-31",
+            "inspectors": "张院长",
+            "every_unit": "1",
+        },
+    )
+    inspect(tree)
+    page = client.get("/supervision/plans/").content.decode()
+    assert "四季度督导" in page and "已检查 0 / 2 个单位" in page  # the record above does not name the plan
+    client.force_login(tree.village_doctor)
+    assert client.post("/supervision/plans/", {"name": "x"}).status_code == 404

@@ -178,5 +178,6 @@ def test_the_demo_year_has_findings_in_every_state(tree, make_child):
     numbers = [(n.issuer_unit_id, n.year, n.number) for n in Notice.objects.all()]
     assert len(numbers) == len(set(numbers))
     assert totals["bulletins"] == 2
+    assert totals["dispatch_tasks"] == 2  # the test county has two townships
     bulletin_findings = Finding.objects.filter(source="bulletin")
     assert {f.state for f in bulletin_findings} <= {State.OPEN, State.CLOSED}
