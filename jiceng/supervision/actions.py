@@ -87,6 +87,18 @@ def _date(value, label: str, field_name: str, errors: dict, *, not_after: dt.dat
     return value
 
 
+MAX_ID = 2**31 - 1  # a record id from a form: larger numbers exist nowhere and SQLite cannot even compare them
+
+
+def id_or_none(value) -> int | None:
+    """A record id typed or posted by a user, or None when it is not one (letters, NUL, 10**30)."""
+    text = str(value or "").strip()
+    if not text.isascii() or not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ID else None
+
+
 def _raise(errors: dict) -> None:
     if errors:
         raise DomainError({k: [v] for k, v in errors.items()})
@@ -147,6 +159,8 @@ def create_plan(data: PlanData, *, acting_user) -> InspectionPlan:
             units = list(candidates.order_by("path"))
         else:
             codes = [str(c).strip() for c in data.unit_codes if str(c).strip()]
+            if any("\x00" in c or len(c) > 20 for c in codes):
+                raise DomainError({"units": [_("被检查单位：单位代码有误")]})
             units = list(candidates.filter(code__in=codes[:5000]).order_by("path"))
             if len(units) != len(set(codes)):
                 errors["units"] = _("被检查单位：有单位不在本辖区或不是该检查表适用的单位")
@@ -453,7 +467,7 @@ def notice_prefix(issuer: OrgUnit) -> str:
 def issue_notice(finding_ids: list[int], *, deadline, acting_user, issued_on=None) -> Notice:
     """整改通知书 for findings of one unit that have none yet: numbered 〔year〕n号 per issuing unit and year."""
     access.require(acting_user, "supervision.inspect")
-    ids = sorted({int(i) for i in finding_ids if str(i).isdigit()})[:500]
+    ids = sorted({pk for pk in map(id_or_none, finding_ids) if pk is not None})[:500]
     findings = list(access.scoped(acting_user, Finding.objects.select_for_update()).filter(pk__in=ids, withdrawn=False))
     if not findings or len(findings) != len(ids):
         raise DomainError({"findings": [_("请选择本辖区内要下发整改通知书的问题")]})

@@ -106,7 +106,7 @@ def inspect_unit(request, code: str):
             representative=request.POST.get("representative", ""),
             remarks=request.POST.get("remarks", ""),
             items=_posted_items(request.POST, checklist),
-            plan_id=int(request.POST["plan"]) if request.POST.get("plan", "").isdigit() else None,
+            plan_id=actions.id_or_none(request.POST.get("plan", "")),
         )
         try:
             rec = actions.record_inspection(
@@ -451,7 +451,7 @@ def ranking(request):
     today = actions.today()
     try:
         period = parse_period(
-            request.GET.get("period") or f"{today.year}YTD{today.month:02d}" if today.month > 1 else str(today.year)
+            request.GET.get("period") or (f"{today.year}YTD{today.month:02d}" if today.month > 1 else str(today.year))
         )
     except PeriodError as exc:
         raise DomainError({"period": [str(exc)]}) from None
@@ -566,7 +566,7 @@ def dispatch_list(request):
         try:
             if request.POST.get("op") == "progress":
                 task = access.object_in_scope_or_404(
-                    request.user, dispatch.tasks_for(request.user), pk=request.POST.get("task", "")
+                    request.user, dispatch.tasks_for(request.user), pk=actions.id_or_none(request.POST.get("task"))
                 )
                 dispatch.report_progress(
                     task,

@@ -213,3 +213,51 @@ def test_a_plan_is_made_on_its_page_and_shows_its_progress(client, tree):
     assert "四季度督导" in page and "已检查 0 / 2 个单位" in page  # the record above does not name the plan
     client.force_login(tree.village_doctor)
     assert client.post("/supervision/plans/", {"name": "x"}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/supervision/findings/99999999999999999999/",
+        "/supervision/records/99999999999999999999/",
+        "/supervision/notices/99999999999999999999/",
+        "/supervision/files/99999999999999999999/",
+        "/supervision/bulletins/99999999999999999999/",
+        "/api/supervision/findings/99999999999999999999/",
+    ],
+)
+def test_absurd_ids_in_addresses_are_not_found(client, tree, url):
+    client.force_login(tree.township_reviewer)
+    assert client.get(url).status_code == 404
+
+
+def test_absurd_or_hostile_form_values_are_refused_not_500(client, tree):
+    rec = inspect(tree)
+    client.force_login(tree.township_reviewer)
+    ids = [str(pk) for pk in rec.findings.values_list("pk", flat=True)]
+    response = client.post(
+        "/supervision/notices/new/",
+        {"finding": ["99999999999999999999", "x\x00"], "deadline": "2026-12-31"},
+        HTTP_REFERER="/supervision/",
+    )
+    assert response.status_code in (302, 400) and not Finding.objects.filter(notice__isnull=False).exists()
+    form_data = {**form(), "plan": "99999999999999999999"}
+    assert client.post(f"/supervision/inspect/{tree.village_a1.code}/", form_data).status_code == 302
+    dispatch = client.post(
+        "/supervision/dispatch/", {"op": "progress", "task": "99999999999999999999", "text": "x", "percent": "1"}
+    )
+    assert dispatch.status_code == 404
+    plan = client.post(
+        "/supervision/plans/",
+        {
+            "name": "x",
+            "checklist": CHECKLIST,
+            "starts_on": "2026-01-01",
+            "ends_on": "2026-02-01",
+            "inspectors": "张",
+            "units": ["5227\x00"],
+        },
+    )
+    assert plan.status_code in (400, 404)
+    assert len(ids) == 2
+    assert client.get("/supervision/assessment/?period=9999999999").status_code == 400
