@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -22,6 +23,7 @@ from jiceng.supervision.actions import notice_prefix
 from jiceng.supervision.checklists import find_checklist
 from jiceng.supervision.models import Finding, FindingEvent, InspectionPlan, InspectionRecord, ItemResult, Notice, State
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 INSPECTORS = ("张院长、李医生", "王副院长、杨医生", "陈院长、吴护士长", "罗院长、潘医生")
 COUNTY_INSPECTORS = "县卫健局医政股、县卫生监督所"
 REPRESENTATIVES = ("王村医", "杨村医", "李村医", "吴村医", "罗村医", "龙村医", "潘村医")
@@ -179,7 +181,7 @@ def _finding(rng, rec, item, notice, village, inspector_unit, county, day, as_of
                 )
             )
     else:
-        notice.received_at = notice.received_at or dt.datetime.combine(notice.issued_on, dt.time(10), dt.UTC)
+        notice.received_at = notice.received_at or dt.datetime.combine(notice.issued_on, dt.time(10), SHANGHAI)
         events.append((FindingEvent.Kind.REPLY, rng.choice(REPLIES), reply_day, village))
         if recheck_day > as_of:
             finding.state = State.REPLIED
@@ -200,7 +202,7 @@ def _finding(rng, rec, item, notice, village, inspector_unit, county, day, as_of
         for k, t, _d, u in events
     )
     for row, (_k, _t, on, _u) in zip(rows, events, strict=True):  # the step's own day, not the load's
-        FindingEvent.objects.filter(pk=row.pk).update(at=dt.datetime.combine(on, dt.time(9, 30), dt.UTC))
+        FindingEvent.objects.filter(pk=row.pk).update(at=dt.datetime.combine(on, dt.time(9, 30), SHANGHAI))
 
 
 def _bulletins(county: OrgUnit, user, as_of: dt.date) -> int:

@@ -356,7 +356,11 @@ def finding_detail(request, pk: int):
             return redirect("supervision_finding", pk=finding.pk)
         finding.refresh_from_db()
     today = actions.today()
-    below = access.can(user, "supervision.inspect") and actions.is_below(user, finding.unit)
+    below = (  # the issuing level or above: re-check, 销号, 升级 (actions._require_rechecker decides the same)
+        access.can(user, "supervision.inspect")
+        and actions.is_below(user, finding.unit)
+        and finding.inspector_unit.path.startswith(root.path)
+    )
     events = finding.events.select_related("actor", "actor_unit").prefetch_related("attachments")
     return render(
         request,

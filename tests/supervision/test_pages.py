@@ -261,3 +261,19 @@ def test_absurd_or_hostile_form_values_are_refused_not_500(client, tree):
     assert plan.status_code in (400, 404)
     assert len(ids) == 2
     assert client.get("/supervision/assessment/?period=9999999999").status_code == 400
+
+
+def test_the_township_sees_no_recheck_buttons_on_a_finding_the_county_issued(client, tree):
+    finding = actions.finding_from_data(
+        unit=tree.village_a1,
+        source="alert",
+        source_key="alert:x",
+        description="县级发现的问题",
+        acting_user=tree.county_mch,
+    )
+    actions.reply(finding, text="已整改", acting_user=tree.village_doctor)
+    client.force_login(tree.township_reviewer)
+    page = client.get(f"/supervision/findings/{finding.pk}/")
+    assert page.status_code == 200 and not page.context["can_recheck"] and not page.context["can_escalate"]
+    client.force_login(tree.county_bureau)
+    assert client.get(f"/supervision/findings/{finding.pk}/").context["can_recheck"]
