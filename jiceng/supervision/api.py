@@ -42,6 +42,12 @@ class EventSerializer(serializers.Serializer):
 class FindingSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="unit.code")
     unit_name = serializers.CharField(source="unit.display_name")
+    # plain strings, not enums: "state" and "source" name other choice sets in the schema too (drf_spectacular W001)
+    state = serializers.CharField(
+        read_only=True, help_text="open 待整改 | replied 已反馈 | rechecked 已复查 | closed 已销号"
+    )
+    source = serializers.CharField(read_only=True)
+    escalation = serializers.CharField(read_only=True, help_text="'' | case 立案查处 | penalty 经济处罚")
     state_label = serializers.CharField(source="get_state_display")
     notice = serializers.CharField(source="notice.number_text", default=None)
     overdue = serializers.SerializerMethodField()
