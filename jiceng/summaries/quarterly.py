@@ -16,6 +16,7 @@ from jiceng.orgunits.models import OrgUnit
 from jiceng.orgunits.queries import child_units
 from jiceng.periods import Period, PeriodError, parse_period
 from jiceng.reporting.packs import all_packs
+from jiceng.summaries.writer import STATUS_WORDS, change_words
 
 
 def rate_codes(programme: str) -> list[str]:
@@ -111,12 +112,11 @@ def render_docx(analysis: QuarterlyAnalysis, *, acting_user) -> RenderedFile:
     total = analysis.total
     sentence = f"{analysis.period.label}，{name}为{total.now.display}"
     if total.previous.value is not None and total.change is not None:
-        sentence += f"，较上季度{'提高' if total.change >= 0 else '降低'}{abs(total.change):.2f}个百分点"
+        sentence += "，与上季度持平" if round(total.change, 2) == 0 else f"，较上季度{change_words(total.change)}"
     if total.now.target is not None:
         unit_label = total.now.indicator.unit_label
-        sentence += (
-            f"，{'达到' if total.now.status == 'met' else '未达到'}目标（{float(total.now.target):g}{unit_label}）"
-        )
+        word = STATUS_WORDS.get(total.now.status or "", "未达到")  # as the table says it
+        sentence += f"，{word}目标（{float(total.now.target):g}{unit_label}）"
     document.heading1("一、总体情况")
     document.paragraph(sentence + "。")
     document.heading1("二、各单位情况")

@@ -70,9 +70,20 @@ def target_text(v: IndicatorValue) -> str | None:
     if v.target is None or v.value is None:
         return None
     target = f"{float(v.target):g}{v.indicator.unit_label}"
+    word = STATUS_WORDS.get(v.status or "", "未达到")  # the word the dashboard's table shows (达到/接近/未达到)
     if v.indicator.direction == "higher":
-        return f"{'达到' if v.status == 'met' else '未达到'}项目目标（{target}以上）"
-    return f"{'达到' if v.status == 'met' else '未达到'}目标（低于{target}）"
+        return f"{word}项目目标（{target}以上）"
+    return f"{word}目标（低于{target}）"
+
+
+STATUS_WORDS = {"met": "达到", "close": "接近", "not_met": "未达到"}
+
+
+def change_words(change: float, unit: str = "个百分点", *, rise: str = "提高", fall: str = "下降") -> str:
+    """「提高 4.35 个百分点」/「下降 1.52 个百分点」/「持平」: a change said with its direction, never a signed number."""
+    if round(change, 2) == 0:
+        return "持平"
+    return f"{rise if change > 0 else fall}{abs(change):.2f}{unit}"
 
 
 def _who(unit: OrgUnit) -> tuple[str, str]:

@@ -310,6 +310,88 @@ def _add_field(paragraph, instruction: str, placeholder: str, font: str, size_pt
 # The document
 
 
+TITLE_LINE_UNITS = 20  # 2号 (22 pt) characters in the 156 mm type area
+# where a title may break (标题回行): after a place or an institution, after a time, before what it is about
+_BREAK_AFTER = (
+    "街道",
+    "县",
+    "乡",
+    "镇",
+    "区",
+    "市",
+    "省",
+    "州",
+    "中心",
+    "卫生院",
+    "卫生室",
+    "局",
+    "年度",
+    "半年",
+    "季度",
+    "年",
+    "月",
+)
+_BREAK_BEFORE = (
+    "关于",
+    "工作总结",
+    "工作",
+    "实施",
+    "考核",
+    "情况",
+    "季度分析",
+    "分析",
+    "总结",
+    "报告",
+    "通知",
+    "营养包",
+    "儿童",
+    "妇幼",
+    "基本公共卫生",
+)
+
+
+def _units(text: str) -> float:
+    """A line's width in 2号 characters: a Chinese character is one, a digit or Latin letter about half."""
+    return sum(0.55 if ch.isascii() else 1.0 for ch in text)
+
+
+def title_lines(title: str, width: float = TITLE_LINE_UNITS) -> list[str]:
+    """The lines of a title (GB/T 9704 7.3.1: 回行时要做到词意完整，排列对称): lines the caller broke with
+    "\n" are kept; a longer title is broken only where a word ends (after 县、2026年、第三季度 …, before
+    关于、工作总结 …), into as few and as even lines as fit; never inside a word or a number."""
+    given = [line.strip() for line in title.split("\n") if line.strip()]
+    if len(given) > 1 or _units(title) <= width:
+        return given
+    text = given[0]
+    cuts = set()
+    for i in range(1, len(text)):
+        before, after = text[:i], text[i:]
+        if before[-1].isascii() and after[0].isascii() and before[-1].isalnum() and after[0].isalnum():
+            continue  # inside a number or a Latin word
+        if before.endswith(_BREAK_AFTER) or after.startswith(_BREAK_BEFORE):
+            cuts.add(i)
+    best: tuple | None = None
+    for count in (2, 3):
+        for chosen in _combinations(sorted(cuts), count - 1):
+            bounds = [0, *chosen, len(text)]
+            lines = [text[a:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+            widths = [_units(line) for line in lines]
+            if max(widths) > width:
+                continue
+            score = (count, max(widths) - min(widths), -widths[0])
+            if best is None or score < best[0]:
+                best = (score, lines)
+        if best is not None:
+            return best[1]
+    return [text]  # no break keeps words whole within the width: the line wraps where Word puts it
+
+
+def _combinations(items: list[int], k: int):
+    from itertools import combinations
+
+    return combinations(items, k)
+
+
 class OfficialDocument:
     """A GB/T 9704-2012 document: title, optional notices under it, body paragraphs, headings,
     tables and images, and the issuer/date block that :meth:`render` adds at the end."""
@@ -346,7 +428,7 @@ class OfficialDocument:
         self._set_up_properties()
 
         title_paragraph = self._doc.add_paragraph(style=STYLE_TITLE)
-        for i, line in enumerate(line for line in title.split("\n") if line.strip()):
+        for i, line in enumerate(title_lines(title)):
             if i:
                 title_paragraph.add_run().add_break()
             title_paragraph.add_run(line.strip())

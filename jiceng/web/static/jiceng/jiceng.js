@@ -50,6 +50,10 @@
     var sex = form.querySelector("input[name=sex][value=" + facts.sex + "]");
     if (sex && !checked) sex.checked = true;
   });
+  // 打印: a report's print layout (jiceng.css @media print)
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
   document.addEventListener("htmx:afterSwap", function () { labelCells(document); });
 })();
