@@ -425,8 +425,8 @@ def _data_sheet(workbook, spec: SheetSpec):
 def is_large(spec: SheetSpec | None, source, rows: int, *, most: int) -> bool:
     """Whether an uploaded file has more than ``rows`` data rows (on ``spec``'s sheet, or the first sheet)
     and at most ``most`` (beyond that the import refuses it at once), judged from the sheet's own
-    <dimension> (written by Excel, WPS and openpyxl) without reading the rows. A file without one, or one
-    that cannot be opened, is not large: the import itself reads it and says what is wrong at once."""
+    <dimension> (written by Excel and WPS), or by counting its <row> elements without parsing them. A file
+    that cannot be opened is not large: the import itself reads it and says what is wrong at once."""
     workbook = open_upload(source, "")
     if hasattr(source, "seek"):
         source.seek(0)
@@ -435,13 +435,31 @@ def is_large(spec: SheetSpec | None, source, rows: int, *, most: int) -> bool:
     try:
         sheet = _data_sheet(workbook, spec) if spec is not None else workbook.worksheets[0]
         counted = sheet.max_row if sheet is not None else None
-    except (ValueError, TypeError, KeyError, IndexError):
+        if sheet is not None and counted is None:  # no <dimension> (openpyxl's write-only files): count <row>s
+            counted = _count_rows(sheet, most + 2)
+    except (ValueError, TypeError, KeyError, IndexError, OSError, zipfile.BadZipFile):
         counted = None
     finally:
         workbook.close()
         if hasattr(source, "seek"):
             source.seek(0)
     return counted is not None and rows < counted - 1 <= most
+
+
+def _count_rows(sheet, stop: int) -> int:
+    """The <row> elements of a read-only sheet's XML, counted in the unpacked stream without parsing it;
+    counting stops at ``stop`` (a sheet that long is refused anyway)."""
+    found, tail = 0, b""
+    with sheet.parent._archive.open(sheet._worksheet_path) as stream:
+        while found < stop:
+            block = stream.read(1 << 20)
+            if not block:
+                break
+            data = tail + block
+            found += data.count(b"<row ") + data.count(b"<row>")
+            tail = data[-5:]
+            found -= tail.count(b"<row ") + tail.count(b"<row>")
+    return found
 
 
 def read_sheet(spec: SheetSpec, source) -> SheetRead:

@@ -275,3 +275,28 @@ def test_every_units_report_of_a_county_is_one_table_made_by_the_worker(tree, co
     outsider = login(tree.township_reviewer_b)
     assert outsider.post(reverse("units_table_job", args=["NUT_MONTHLY", tree.county.code, period])).status_code == 404
     assert Job.objects.count() == 1
+
+
+def test_a_file_is_large_by_its_own_row_count_with_or_without_a_dimension():
+    import io
+
+    from openpyxl import Workbook
+
+    from jiceng.documents.excel import is_large
+    from jiceng.nutrition.excel import COLLECTIONS
+
+    def book(n: int, write_only: bool) -> bytes:
+        workbook = Workbook(write_only=write_only)
+        sheet = workbook.create_sheet(COLLECTIONS.title) if write_only else workbook.active
+        sheet.append(COLLECTIONS.headers)
+        for i in range(n):
+            sheet.append(["大寨村", f"儿童{i}", BIRTH, None, months_ago(1), 30, ""])
+        out = io.BytesIO()
+        workbook.save(out)
+        return out.getvalue()
+
+    for write_only in (False, True):  # Excel and WPS write <dimension>; openpyxl's write-only files do not
+        assert is_large(COLLECTIONS, book(30, write_only), 20, most=100)
+        assert not is_large(COLLECTIONS, book(20, write_only), 20, most=100)
+        assert not is_large(COLLECTIONS, book(101, write_only), 20, most=100)  # refused at once instead
+    assert not is_large(COLLECTIONS, b"not a workbook", 20, most=100)
