@@ -251,7 +251,8 @@ def units_table_job(request, dataset: str, code: str, period: str):
     job = start_job(
         request.user,
         "units_report",
-        title=_("%(u)s %(p)s %(d)s 各单位汇总表") % {"u": report.unit.name, "p": report.period, "d": ds.short_name},
+        title=_("%(u)s %(p)s %(d)s 各单位汇总表")
+        % {"u": report.unit.name, "p": parse_period(report.period).label, "d": ds.short_name},
         params={"dataset": ds.code, "unit": report.unit.code, "period": report.period, "official": official},
     )
     return redirect("job_detail", pk=job.pk)
