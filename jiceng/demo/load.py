@@ -6,6 +6,7 @@ the demo loader is a seeding tool, not a user's edit, so it does not write one r
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Iterable
 
 from django.contrib.auth.hashers import make_password
@@ -99,9 +100,21 @@ def _insert_children(data: CountyData, units: dict[str, OrgUnit]) -> int:
     return count + len(batch)
 
 
+def _work_phone(username: str) -> str:
+    """A fictional but stable work mobile for a demo account (the county calls the village doctor)."""
+    return f"139{zlib.crc32(username.encode()) % 100_000_000:08d}"
+
+
 def _insert_users(data: CountyData, units: dict[str, OrgUnit], password_hash: str) -> list[User]:
     users = [
-        User(username=s.username, full_name=s.full_name, role=s.role, unit=units[s.unit_code], password=password_hash)
+        User(
+            username=s.username,
+            full_name=s.full_name,
+            role=s.role,
+            unit=units[s.unit_code],
+            password=password_hash,
+            phone=_work_phone(s.username),
+        )
         for s in data.users
     ]
     User.objects.bulk_create(users)

@@ -97,6 +97,7 @@ def dashboard(request, code: str):
             "ancestors": ancestors,
             "query": request.GET.copy(),
             "can_set_targets": access.can(request.user, "targets.edit"),
+            "is_village": unit.level == "village",
         },
     )
 

@@ -194,3 +194,48 @@ WORKLIST_PAGE = 50
 
 def growth_chart(child) -> str:
     return zscore_chart_svg(list(child.followups.all()))
+
+
+VILLAGE_LIST_SHOWN = 50
+
+
+@login_required
+def village_actions(request, code: str):
+    """From the dashboard to action (从数据到行动), below the village: its doctor and phone, its distribution
+    page, its reports of the period, and the children who have not collected this month or are due a
+    follow-up — the same lists as the distribution page and the worklist."""
+    from jiceng.accounts.models import Role, User
+    from jiceng.periods import PeriodError, parse_period
+    from jiceng.reporting import queries as report_queries
+    from jiceng.reporting.packs import all_datasets
+
+    village = access.unit_in_scope_or_404(request.user, code)
+    if village.level != Level.VILLAGE or not access.can(request.user, "registers.view"):
+        raise Http404(_("未找到该页面"))
+    try:
+        period = parse_period(request.GET.get("period", "")) if request.GET.get("period") else None
+    except PeriodError:
+        period = None
+    todo = queries.village_to_do(village, actions.today())
+    reports = []
+    for ds in all_datasets().values():
+        if not ds.is_reported_by(village):
+            continue
+        recent = report_queries.recent_periods(ds)
+        inside = [p for p in recent if period and period.start <= p.start and p.end <= period.end]
+        shown = inside[0] if inside else recent[0]  # the period's last report, or the one due now
+        reports.append((ds, shown))
+    return render(
+        request,
+        "nutrition/village_actions.html",
+        {
+            "village": village,
+            "doctors": User.objects.filter(unit=village, role=Role.VILLAGE_DOCTOR, is_active=True).order_by("username"),
+            "not_collected": todo.not_collected[:VILLAGE_LIST_SHOWN],
+            "not_collected_count": len(todo.not_collected),
+            "follow_up": todo.follow_up[:VILLAGE_LIST_SHOWN],
+            "follow_up_count": len(todo.follow_up),
+            "reports": reports,
+            "query": request.GET.urlencode(),
+        },
+    )

@@ -279,3 +279,25 @@ def baseline_and_latest(child: Child):
     if not cards:
         return None, None
     return cards[0], cards[-1] if len(cards) > 1 else None
+
+
+@dataclass
+class VillageToDo:
+    """From the dashboard to action (从数据到行动): a village's children still to reach this month."""
+
+    village: OrgUnit
+    not_collected: list[DistributionRow]  # on this month's list, nothing collected yet (with the reason if refused)
+    follow_up: list[WorklistEntry]  # poor adherence first, then due a follow-up card this month
+
+
+def village_to_do(village: OrgUnit, on_date: dt.date) -> VillageToDo:
+    """The same lists as the village's distribution page and follow-up worklist, for one village."""
+    rows = [r for r in distribution(village, on_date).rows if r.collected_this_month is None]
+    lists = follow_up_worklist(village, on_date)
+    seen: set[int] = set()
+    follow_up = []
+    for entry in [*lists["low_adherence"], *lists["due"]]:
+        if entry.child.pk not in seen:
+            seen.add(entry.child.pk)
+            follow_up.append(entry)
+    return VillageToDo(village, rows, follow_up)

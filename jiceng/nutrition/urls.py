@@ -15,4 +15,5 @@ urlpatterns = [
     path("distribution/<str:code>/", monthly_views.distribution, name="distribution"),
     path("distribution/<str:code>/collect/<int:pk>/", monthly_views.distribution_collect, name="distribution_collect"),
     path("followups/worklist/", monthly_views.adherence, name="adherence"),
+    path("villages/<str:code>/", monthly_views.village_actions, name="village_actions"),
 ]
