@@ -287,5 +287,8 @@ def load_demo_history(stdout=None) -> None:
 
     benefits = load_benefit_history(county.code, AS_OF)  # 奖扶/特扶 rosters 2024–2026, notices, payments, exits
     totals = {**totals, **{f"benefit_{k}": v for k, v in benefits.items()}}
+    from jiceng.demo.corrections import load_corrections
+
+    load_corrections(county, month_code(AS_OF))  # a mis-tapped issue cancelled, a card corrected (更正/撤销)
     if stdout is not None:
         stdout.write("台账历史：" + "，".join(f"{k} {v}" for k, v in totals.items()))

@@ -33,7 +33,6 @@ from jiceng.errors import Conflict
 from jiceng.nutrition import actions
 from jiceng.nutrition.models import Assessment, Child, Collection, Consent, FollowUp, Move, Residence
 from jiceng.orgunits.models import OrgUnit
-from jiceng.periods import month_code
 
 
 @dataclass(frozen=True)
@@ -135,29 +134,20 @@ def refusal(user, kind: str, entry) -> str | None:
     above = root is not None and root.pk != village.pk and village.path.startswith(root.path)
     if recorder_id != user.pk and not above:
         return _("只有登记人或上级（乡镇卫生院）可以更正或撤销此记录")
-    return locked_month(village, month_code(entry_date(kind, entry)))
+    return locked_month(village, entry_date(kind, entry))
 
 
-def locked_month(village: OrgUnit, month: str) -> str | None:
-    """The month's register report of the village is submitted or approved: its entries are locked."""
+def locked_month(village: OrgUnit, day: dt.date) -> str | None:
+    """The village's register report for the period of ``day`` is submitted or approved: its entries are
+    locked until the level above returns it (the same lock as a new entry, ``reporting.queries``)."""
     from jiceng.reporting.actions import _who_reopens, describe_state
-    from jiceng.reporting.models import LOCKED_STATES, Report
-    from jiceng.reporting.packs import datasets_reported_by
+    from jiceng.reporting.queries import locked_report_for
 
-    codes = [
-        ds.code
-        for ds in datasets_reported_by(village)
-        if any((e.source or "").startswith("nutrition.") for e in ds.elements)
-    ]
-    report = (
-        Report.objects.filter(dataset__in=codes, unit=village, period=month, state__in=LOCKED_STATES)
-        .select_related("unit", "unit__parent", "submitted_by", "reviewed_by")
-        .first()
-    )
+    report = locked_report_for(village, actions.REGISTER_SOURCE, day)
     if report is None:
         return None
     return _("%(m)s 的月报表%(state)s，该月登记已锁定，不能更正或撤销；如需更正，请联系%(who)s退回报表") % {
-        "m": month,
+        "m": report.period,
         "state": describe_state(report),
         "who": _who_reopens(report),
     }
@@ -266,7 +256,7 @@ def correct_entry(kind: str, pk: int, *, values: dict[str, object], reason: str,
         raise ValidationError({"__all__": [_("没有修改任何内容；如要作废此记录，请使用撤销")]})
     new_date = new[KINDS[kind].date_field]
     if isinstance(new_date, dt.date):
-        why = locked_month(entry.child.village, month_code(new_date))
+        why = locked_month(entry.child.village, new_date)
         if why:
             raise ValidationError({"__all__": [why]})
     _undo(acting_user, kind, entry, _("更正：%(why)s") % {"why": reason})
