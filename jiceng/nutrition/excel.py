@@ -290,7 +290,8 @@ def import_children(user, source, *, filename: str = "") -> ImportReport:
             caregiver_phone=v["caregiver_phone"],
         )
         child = actions.register_child(data, village=v["village_unit"], acting_user=user)
-        added.append(_added(child, f"{child.name}（{v['village_unit'].name}，{child.birth_date:%Y-%m-%d} 出生）"))
+        if len(added) < ADDED_SHOWN:
+            added.append(_added(child, f"{child.name}（{v['village_unit'].name}，{child.birth_date:%Y-%m-%d} 出生）"))
         if v["signed_on"] is not None:
             actions.record_consent(
                 child,
@@ -308,6 +309,9 @@ def import_children(user, source, *, filename: str = "") -> ImportReport:
     report.added = added if report.ok else []
     _audit_import(user, "children", report, filename)
     return report
+
+
+ADDED_SHOWN = 200  # rows of what an import added that are listed (the page says how many more, from report.saved)
 
 
 def _added(child: Child, text: str) -> tuple[str, str]:
@@ -394,13 +398,14 @@ def import_collections(user, source, *, filename: str = "") -> ImportReport:
             )
         except actions.CollectionRefused as exc:
             raise RowRejected(f"不予发放：{exc.reason.text}（{exc.reason.rule_id}）") from None
-        child = row["child"]
-        added.append(
-            _added(
-                child,
-                f"{child.name}（{row['village_unit'].name}）{row['collected_on']:%Y-%m-%d} 领取 {row['packs']} 包",
+        if len(added) < ADDED_SHOWN:
+            child = row["child"]
+            added.append(
+                _added(
+                    child,
+                    f"{child.name}（{row['village_unit'].name}）{row['collected_on']:%Y-%m-%d} 领取 {row['packs']} 包",
+                )
             )
-        )
 
     def finish() -> None:
         if batch is not None:
@@ -446,7 +451,8 @@ def import_followups(user, source, *, filename: str = "") -> ImportReport:
             acting_user=user,
         )
         child = v["child"]
-        added.append(_added(child, f"{child.name}（{v['village_unit'].name}）{v['visited_on']:%Y-%m-%d} 随访卡"))
+        if len(added) < ADDED_SHOWN:
+            added.append(_added(child, f"{child.name}（{v['village_unit'].name}）{v['visited_on']:%Y-%m-%d} 随访卡"))
 
     added: list[tuple[str, str]] = []
     check_rows(FOLLOWUPS, read, check)
