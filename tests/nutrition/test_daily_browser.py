@@ -115,3 +115,22 @@ def test_a_mistaken_issue_is_cancelled_from_the_timeline(
     assert not Collection.objects.filter(child=child).exists()
     assert stock_queries.unit_stock(tree.village_a1).balance == 200
     context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("viewport", VIEWPORTS, ids=["phone", "desktop"])
+def test_the_stock_card_leads_to_the_collection(
+    chromium_browser, live_server, tree, two_children, viewport, screenshot_dir
+):
+    child = two_children[0]
+    collection = actions.record_collection(child, collected_on=today(), packs=30, acting_user=tree.village_doctor)
+    context, page = _login(chromium_browser, live_server, viewport)
+    page.goto(f"{live_server.url}/stock/{tree.village_a1.code}/")
+    link = page.locator("a", has_text="更正/撤销该次领取")
+    assert link.is_visible()  # on a phone too (not in a column hidden on narrow screens)
+    page.screenshot(path=f"{screenshot_dir}/stock-card-link-{viewport['width']}.png", full_page=True)
+    link.click()
+    page.wait_for_load_state("networkidle")
+    assert page.url.endswith(f"/children/{child.pk}/entries/collection/{collection.pk}/")
+    assert "更正或撤销领取记录" in page.inner_text("main")
+    context.close()
