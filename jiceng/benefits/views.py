@@ -453,6 +453,17 @@ def carry_forward(request):
     return redirect(f"{request.path.rsplit('carry-forward', 1)[0]}?year={year + 1}")
 
 
+def _list_is_large(source_code: str, upload) -> bool:
+    """A department list of thousands of rows is matched in the background (jiceng.jobs)."""
+    from django.conf import settings
+
+    from jiceng.benefits import lists
+    from jiceng.documents.excel import is_large
+
+    spec = lists.sources()[source_code].spec()
+    return is_large(spec, upload, settings.JICENG_BACKGROUND_ROWS, most=spec.max_rows)
+
+
 @login_required
 def list_checks(request):
     """部门信息比对: the county imports a list; everyone in scope sees its work items and their counts."""
@@ -470,6 +481,19 @@ def list_checks(request):
             raise Http404(_("未找到该页面"))
         if form.is_valid():
             upload = request.FILES["file"]
+            if _list_is_large(form.cleaned_data["source"], upload):  # matched by the worker, with a progress bar
+                from jiceng.jobs.actions import start_job
+
+                source = lists.sources()[form.cleaned_data["source"]]
+                job = start_job(
+                    user,
+                    "list_match",
+                    title=_("部门信息比对：%(s)s") % {"s": source.name},
+                    params={"source": source.code},
+                    content=upload.read(),
+                    input_name=upload.name,
+                )
+                return redirect("job_detail", pk=job.pk)
             outcome = lists.import_list(user, form.cleaned_data["source"], upload, upload.name)
             if outcome.ok:
                 messages.success(request, outcome.summary())

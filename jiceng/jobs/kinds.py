@@ -82,7 +82,16 @@ def _units_report(job, source: bytes | None) -> Outcome:
     )
 
 
+def _list_match(job, source: bytes) -> Outcome:
+    from jiceng.benefits import lists
+
+    outcome = lists.import_list(job.owner, job.params["source"], source, job.input_name)
+    links = [("查看比对待办", reverse("benefit_list_checks"))]
+    return Outcome(outcome.ok, outcome.summary(), errors=outcome.errors, links=links)
+
+
 KINDS: dict[str, JobKind] = {
+    "list_match": JobKind("list_match", _list_match),
     "units_report": JobKind("units_report", _units_report, needs_input=False),
     "register_import": JobKind("register_import", _register_import),
     "layout_import": JobKind("layout_import", _layout_import),

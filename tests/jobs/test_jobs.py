@@ -300,3 +300,26 @@ def test_a_file_is_large_by_its_own_row_count_with_or_without_a_dimension():
         assert not is_large(COLLECTIONS, book(20, write_only), 20, most=100)
         assert not is_large(COLLECTIONS, book(101, write_only), 20, most=100)  # refused at once instead
     assert not is_large(COLLECTIONS, b"not a workbook", 20, most=100)
+
+
+def test_a_long_department_list_is_matched_by_the_worker(tree):
+    """部门信息比对: a 公安 list over the threshold goes to the worker; the job says what was matched."""
+    import datetime as dt
+
+    from jiceng.benefits.models import DepartmentList
+    from tests.excel.helpers import xlsx
+
+    headers = ("公民身份号码", "姓名", "出生日期", "变动类型", "变动日期", "户籍地村代码")
+    rows = [("", f"某人{i}", dt.date(1970, 1, 1 + i), "死亡", dt.date(2026, 1, 5), "") for i in range(5)]
+    client = login(tree.county_bureau)
+    response = client.post(
+        reverse("benefit_list_checks"),
+        {"source": "gongan", "file": SimpleUploadedFile("公安.xlsx", xlsx(headers, rows))},
+    )
+    job = Job.objects.get()
+    assert response["Location"] == reverse("job_detail", args=[job.pk]) and job.kind == "list_match"
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and job.outcome["ok"], (job.failure, job.outcome)
+    assert job.outcome["summary"].startswith("已比对 5 行")
+    assert DepartmentList.objects.get().rows == 5
