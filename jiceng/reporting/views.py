@@ -17,6 +17,7 @@ from jiceng.orgunits.models import Level
 from jiceng.periods import PeriodError, parse_period
 from jiceng.reporting import actions, queries, validation
 from jiceng.reporting.export import render_report_xlsx
+from jiceng.reporting.models import Report, State
 from jiceng.reporting.packs import all_datasets, find_dataset
 from jiceng.reporting.values import current_cells
 from jiceng.web.forms_keep import login_required_keep_form
@@ -116,8 +117,11 @@ def report_detail(request, dataset: str, code: str, period: str):
     for comment in report.comments.select_related("author").order_by("at"):
         comments.setdefault(comment.element, []).append(comment)
     kept = request.session.pop(f"report_form_{report.pk}", {})  # what a failed save sent back
+    before = actions.previous_cells(ds, report) or {}  # last month's (quarter's) submitted values, for the reviewer
     rows = [
         {
+            "previous": _value(before.get(e.code)),
+            "change": _change(_value(cells.get(e.code)), _value(before.get(e.code))),
             "kept": kept.get(f"v_{e.code}"),
             "kept_reason": kept.get(f"reason_{e.code}", ""),
             "error": kept.get("errors", {}).get(e.code, ""),
@@ -159,8 +163,43 @@ def report_detail(request, dataset: str, code: str, period: str):
             "kept_reason": kept.get("reason", ""),
             "needs_reason": any(row["origin"] != _("手工填报") for row in rows),
             "manual_label": _("手工填报"),
+            "previous_label": parse_period(report.period).previous().label,
+            "past_reports": _past_reports(ds, report),
         },
     )
+
+
+def _value(cell):
+    return None if cell is None else cell.value
+
+
+def _change(now, before):
+    return None if now is None or before is None else now - before
+
+
+def _past_reports(ds, report) -> list[tuple]:
+    """历史: the unit's report of each recent period of the form — (period, report or None)."""
+    periods = queries.recent_periods(ds)[:12]
+    found = {
+        r.period: r
+        for r in Report.objects.filter(dataset=ds.code, unit=report.unit, period__in=[p.code for p in periods])
+    }
+    return [(p, found.get(p.code)) for p in periods]
+
+
+def _next_to_review(user, report):
+    """After approving or returning: the next report waiting for this reviewer (oldest submitted first)."""
+    root = access.scope_root(user)
+    if root is None:
+        return None
+    waiting = (
+        Report.objects.filter(unit__parent=root, state=State.SUBMITTED)
+        .exclude(pk=report.pk)
+        .select_related("unit")
+        .order_by("dataset", "period", "submitted_at", "unit__code")
+    )
+    same = waiting.filter(dataset=report.dataset, period=report.period).first()
+    return same or waiting.first()
 
 
 def _origin_label(ds, report, element) -> str:
@@ -211,15 +250,27 @@ def report_action(request, dataset: str, code: str, period: str):
             notes = {k[5:]: v for k, v in post.items() if k.startswith("note_")}
             actions.submit_report(report, acting_user=user, warning_notes=notes, expected_version=version)
             messages.success(request, _("已提交，等待上级审核"))
-        elif action == "approve":
-            actions.approve_report(report, acting_user=user, expected_version=version)
-            messages.success(request, _("已审核通过"))
-        elif action == "return":
-            comments = {k[8:]: v for k, v in post.items() if k.startswith("comment_")}
-            actions.return_report(
-                report, reason=post.get("reason", ""), comments=comments, acting_user=user, expected_version=version
-            )
-            messages.success(request, _("已退回"))
+        elif action in ("approve", "return"):
+            if action == "approve":
+                actions.approve_report(report, acting_user=user, expected_version=version)
+                messages.success(request, _("已审核通过"))
+            else:
+                comments = {k[8:]: v for k, v in post.items() if k.startswith("comment_")}
+                actions.return_report(
+                    report, reason=post.get("reason", ""), comments=comments, acting_user=user, expected_version=version
+                )
+                messages.success(request, _("已退回"))
+            following = _next_to_review(user, report)  # 下一份待审核: straight on to it
+            if following is not None:
+                messages.info(
+                    request,
+                    _("下一份待审核：%(u)s %(p)s")
+                    % {"u": following.unit.display_name, "p": parse_period(following.period).label},
+                )
+                return redirect(
+                    "report_detail", dataset=following.dataset, code=following.unit.code, period=following.period
+                )
+            messages.info(request, _("没有其他待审核的报表了"))
         elif action == "missing":
             child = _report_or_404(request, report.dataset, post.get("unit", ""), period)
             actions.mark_missing(child, reason=post.get("reason", ""), acting_user=user)
