@@ -56,8 +56,8 @@ def test_a_20000_row_import_shows_its_progress_bar_to_the_end_on_a_phone(chromiu
     text = phone.inner_text("#job-progress")
     assert f"{ROWS} 行全部导入成功" in text, text
     assert values == sorted(values) and any(0 < v < 100 for v in values), values  # it moved, forward only
-    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     phone.screenshot(path=f"{screenshot_dir}/job_done_phone.png", full_page=True)
+    assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     job_url = phone.url
     phone.goto(url + "/jobs/")
     assert "导入营养包发放登记" in phone.inner_text("main") and "已完成" in phone.inner_text("main")
