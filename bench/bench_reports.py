@@ -112,16 +112,17 @@ def _register_history(first_month: dt.date, last_month: dt.date) -> tuple[int, i
     children = list(Child.objects.values_list("pk", "birth_date", "village_id", "county_id").order_by("pk"))
     with raw.cursor() as cursor:
         with cursor.copy(
-            "COPY nutrition_consent (child_id, signed_on, signed_by, relation, scan, recorded_at) FROM STDIN"
+            "COPY nutrition_consent (child_id, signed_on, signed_by, relation, scan, recorded_at, cancel_reason)"
+            " FROM STDIN"
         ) as copy:
             for child_id, birth, _village, _county in children:
                 six = _add_months(birth, 6) + dt.timedelta(days=birth.day - 1)
                 if six <= last_month and rng.random() < 0.93:
-                    copy.write_row((child_id, six - dt.timedelta(days=rng.randint(0, 20)), "母亲", "母亲", "", now))
+                    copy.write_row((child_id, six - dt.timedelta(days=rng.randint(0, 20)), "母亲", "母亲", "", now, ""))
                     consents += 1
         with cursor.copy(
             "COPY nutrition_collection (child_id, unit_id, county_id, collected_on, month, packs, collected_by,"
-            " recorded_at) FROM STDIN"
+            " recorded_at, cancel_reason) FROM STDIN"
         ) as copy:
             for child_id, birth, village_id, county_id in children:
                 month = first_month
@@ -129,7 +130,7 @@ def _register_history(first_month: dt.date, last_month: dt.date) -> tuple[int, i
                     age = (month.year - birth.year) * 12 + month.month - birth.month
                     if 7 <= age <= 35 and rng.random() < 0.85:
                         day = month.replace(day=rng.randint(1, 28))
-                        copy.write_row((child_id, village_id, county_id, day, f"{day:%Y-%m}", 30, "母亲", now))
+                        copy.write_row((child_id, village_id, county_id, day, f"{day:%Y-%m}", 30, "母亲", now, ""))
                         collections += 1
                     month = _add_months(month, 1)
     if not raw.autocommit:
@@ -168,6 +169,77 @@ def _sql_aggregate(month: str) -> list[tuple]:
         return cursor.fetchall()
 
 
+# The fair comparator: one hand-written SQL statement per figure family, for every village clinic, rolled up
+# to townships and counties by one more statement over the unit tree. The same figures as the report's
+# N01–N16C, N03/N06–N09 and N17A–N18 (no moves in this dataset, so residence is the current village).
+FAMILY_SQL = {
+    "target children (N01, N02)": """
+        SELECT village_id,
+               count(*),
+               count(*) FILTER (WHERE (date_part('year', age(%(end)s::date, birth_date)) * 12
+                                       + date_part('month', age(%(end)s::date, birth_date))) BETWEEN 6 AND 23)
+        FROM nutrition_child
+        WHERE merged_into_id IS NULL AND residence <> 'floating' AND birth_date <= %(end)s
+          AND (birth_date + interval '6 months')::date <= %(end)s
+          AND (birth_date + interval '36 months')::date > %(start)s
+        GROUP BY village_id""",
+    "collections (N04, N05)": """
+        SELECT unit_id, count(DISTINCT child_id), sum(packs)
+        FROM nutrition_collection WHERE month = %(month)s AND cancelled_at IS NULL GROUP BY unit_id""",
+    "status changes (N03, N06-N09)": """
+        SELECT village_id,
+               count(*) FILTER (WHERE figure = 'newly_enrolled'), count(*) FILTER (WHERE figure = 'stopped'),
+               count(*) FILTER (WHERE figure = 'resumed'), count(*) FILTER (WHERE figure = 'terminated'),
+               count(*) FILTER (WHERE figure = 'completed')
+        FROM nutrition_storedstatuschange WHERE month = %(month)s AND figure <> '' GROUP BY village_id""",
+    "follow-up cards (N10-N16C)": """
+        WITH cards AS (SELECT * FROM nutrition_followup WHERE month = %(month)s AND cancelled_at IS NULL),
+        latest AS (SELECT DISTINCT ON (child_id) child_id, unit_id FROM cards ORDER BY child_id, visited_on DESC, id DESC),
+        hb AS (SELECT DISTINCT ON (child_id) unit_id, anaemia FROM cards WHERE hb_g_l IS NOT NULL AND anaemia <> ''
+               ORDER BY child_id, visited_on DESC, id DESC),
+        measured AS (SELECT DISTINCT ON (child_id) unit_id, stunting, underweight, wasting FROM cards
+                     WHERE length_cm IS NOT NULL AND haz IS NOT NULL AND NOT haz_flag
+                     ORDER BY child_id, visited_on DESC, id DESC)
+        SELECT unit_id, count(*), 0, 0, 0 FROM latest GROUP BY unit_id
+        UNION ALL SELECT unit_id, 0, count(*), count(*) FILTER (WHERE anaemia <> '无'), 0 FROM hb GROUP BY unit_id
+        UNION ALL SELECT unit_id, 0, 0, 0, count(*) FROM measured GROUP BY unit_id""",
+    "stock ledger (N17A-N18)": """
+        SELECT unit_id,
+               sum(quantity) FILTER (WHERE occurred_on < %(start)s),
+               sum(quantity) FILTER (WHERE occurred_on >= %(start)s AND quantity > 0),
+               sum(-quantity) FILTER (WHERE occurred_on >= %(start)s AND quantity < 0)
+        FROM stock_stockline WHERE occurred_on <= %(end)s GROUP BY unit_id""",
+}
+
+
+def _sql_families(period) -> dict[str, list[tuple]]:
+    """Every family's statement, then the roll-up of the village rows to townships and counties."""
+    from django.db import connection
+
+    out = {}
+    params = {"month": period.code, "start": period.start, "end": period.end}
+    with connection.cursor() as cursor:
+        for family, sql in FAMILY_SQL.items():
+            cursor.execute(sql, params)
+            out[family] = cursor.fetchall()
+        cursor.execute(
+            "SELECT v.id, t.id, t.parent_id FROM orgunits_orgunit v JOIN orgunits_orgunit t ON t.id = v.parent_id"
+            " WHERE v.level = 'village'"
+        )
+        tree = {village: (township, county) for village, township, county in cursor.fetchall()}
+    for family, rows in list(out.items()):
+        if family.startswith("stock"):
+            continue  # a unit's own stock is not summed
+        totals: dict[int, list] = {}
+        for unit_id, *numbers in rows:
+            for upper in tree.get(unit_id, ()):
+                sums = totals.setdefault(upper, [0] * len(numbers))
+                for i, n in enumerate(numbers):
+                    sums[i] += n or 0
+        out[family] = rows + [(unit, *numbers) for unit, numbers in totals.items()]
+    return out
+
+
 def _best(fn, repeat: int) -> tuple[float, list[float], object]:
     times, value = [], None
     for _ in range(repeat):
@@ -183,7 +255,7 @@ def _breakdown(ds, period, counties, villages_of, townships_of) -> dict[str, flo
     ``eligibility.decisions_for`` (which the register figures call) with timers."""
     from jiceng.nutrition import eligibility
     from jiceng.nutrition.report_figures import figures_for
-    from jiceng.reporting.sources import stock_figures
+    from jiceng.stock.report_source import ledger_figures
 
     parts: dict[str, float] = defaultdict(float)
     originals = {name: getattr(eligibility, name) for name in ("histories_for", "decisions_for")}
@@ -212,7 +284,7 @@ def _breakdown(ds, period, counties, villages_of, townships_of) -> dict[str, flo
             figures_for([v.pk for v in villages], period)
             parts["register figures (children, rules engine, collections, cards)"] += time.perf_counter() - started
             started = time.perf_counter()
-            stock_figures([*villages, *townships, county], period)
+            ledger_figures([*villages, *townships, county], [period])
             parts["stock ledger (own stock of every unit)"] += time.perf_counter() - started
     finally:
         for name, function in originals.items():
@@ -272,6 +344,18 @@ def run(args) -> None:
     consents, collections = _step(
         f"register history {first:%Y-%m}..{period.code} (COPY)", lambda: _register_history(first, period.start)
     )
+    from jiceng.nutrition import status_store
+
+    stored = _step(
+        "stored status changes: the rules engine for every child (jiceng rules refresh)", status_store.refresh_under
+    )
+    verify_started = time.perf_counter()
+    differences = status_store.differences()
+    verify_s = time.perf_counter() - verify_started
+    print(
+        f"  jiceng rules verify (replay every child, compare with the {stored:,} stored rows): {verify_s:.1f} s,"
+        f" {len(differences)} differences"
+    )
     setup_rss = _rss_mib()
 
     ds = dataset("NUT_MONTHLY")
@@ -288,11 +372,27 @@ def run(args) -> None:
         f" ({month_rows:,} in {period.code})"
     )
 
+    if os.environ.get("BENCH_PROFILE"):  # where the report's time goes, function by function
+        import cProfile
+        import pstats
+
+        profile = cProfile.Profile()
+        profile.runcall(_report_values, ds, period, counties, villages_of, townships_of)
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(30)
     print(f"timings (best of {args.repeat})")
     report_s, report_runs, values = _best(
         lambda: _report_values(ds, period, counties, villages_of, townships_of), args.repeat
     )
     sql_s, sql_runs, rows = _best(lambda: _sql_aggregate(period.code), args.repeat)
+    families_s, families_runs, families = _best(lambda: _sql_families(period), args.repeat)
+    print(
+        f"  fair comparator: one hand-written SQL per figure family ({len(FAMILY_SQL)}), all 27 figures, every unit"
+        f"     {families_s * 1000:10.0f} ms   runs: {', '.join(f'{t * 1000:.0f}' for t in families_runs)} ms"
+    )
+    print(f"  ratio report / fair comparator: {report_s / families_s:,.2f}×")
+    n01 = {row[0]: row[1] for row in families["target children (N01, N02)"]}
+    n01_wrong = [v.pk for vs in villages_of.values() for v in vs if (values[v.pk]["N01"] or 0) != n01.get(v.pk, 0)]
+    print(f"  N01 of every village equals the comparator's: {'yes' if not n01_wrong else f'NO ({len(n01_wrong)})'}")
     n_values = sum(len(v) for v in values.values())
     print(
         f"  report: 27 elements × {len(values):,} units ({n_values:,} values)     {report_s * 1000:10.0f} ms"

@@ -205,6 +205,9 @@ def load_register_history(county: OrgUnit, as_of: dt.date = AS_OF, seed: int = D
     _flush(batch, models, totals)
     for move in Move.objects.filter(child__county=county, kind=Move.Kind.MOVE_OUT):
         Child.objects.filter(pk=move.child_id).update(residence=Residence.MOVED_OUT)
+    from jiceng.nutrition import status_store
+
+    status_store.refresh_under(county)  # the engine's status changes, stored for the reports
     record(
         actor=None,
         action=actions_catalog.DEMO_HISTORY,

@@ -298,6 +298,7 @@ def update_child(child: Child, data: ChildData, *, acting_user) -> Child:
         before=before,
         after=snapshot(child, CHILD_FIELDS),
     )
+    statuses_changed(child)  # the birth date or the residence decides the age window and eligibility
     return child
 
 
@@ -335,6 +336,13 @@ def _check_event_date(
     refuse_if_locked(unit or child.village, REGISTER_SOURCE, day, field, label, lookup)
 
 
+def statuses_changed(*children: Child) -> None:
+    """Rewrite the stored status changes of these children (same transaction as the write)."""
+    from jiceng.nutrition import status_store
+
+    status_store.refresh(c.pk for c in children)
+
+
 @transaction.atomic
 def record_consent(child: Child, *, signed_on: dt.date, signed_by: str, relation: str, acting_user) -> Consent:
     child = _child_for_update(acting_user, child)
@@ -358,6 +366,7 @@ def record_consent(child: Child, *, signed_on: dt.date, signed_by: str, relation
         unit=child.village,
         after={"signed_on": signed_on.isoformat(), "signed_by": consent.signed_by, "relation": consent.relation},
     )
+    statuses_changed(child)
     return consent
 
 
@@ -385,6 +394,7 @@ def record_assessment(
         unit=child.village,
         after={"assessed_on": assessed_on.isoformat(), "suitable": suitable, "doctor": assessment.doctor},
     )
+    statuses_changed(child)
     return assessment
 
 
@@ -410,6 +420,7 @@ class CollectionBatch:
         self._locked: dict[tuple, object] = {}
         self._pending: list[Collection] = []
         self._user = acting_user
+        self.touched: set[int] = set()  # children whose stored status changes are rewritten at flush()
 
     def child(self, pk: int) -> Child:
         return self._children[pk]
@@ -457,6 +468,7 @@ class CollectionBatch:
         import's transaction (the rows and audit rows are the ones ``record_collection`` writes one
         by one). A month taken meanwhile by someone else is refused by the unique constraint."""
         pending, self._pending = self._pending, []
+        self.touched.update(c.child_id for c in pending)
         try:
             with transaction.atomic():
                 insert_many(pending)
@@ -479,6 +491,10 @@ class CollectionBatch:
             )
             for c in pending
         )
+        from jiceng.nutrition import status_store
+
+        touched, self.touched = self.touched, set()
+        status_store.refresh(touched)
         return len(pending)
 
 
@@ -639,6 +655,10 @@ def _record_collection_now(
         unit=child.village,
         after={"child": child.pk, "collected_on": collected_on.isoformat(), "packs": packs},
     )
+    if batch is None:
+        statuses_changed(child)
+    else:
+        batch.touched.add(child.pk)
     return collection
 
 
@@ -691,6 +711,7 @@ def move_child(
         after=snapshot(child, ("village_id", "residence")),
         reason=note,
     )
+    statuses_changed(child)
     return move
 
 
@@ -750,6 +771,7 @@ def merge_children(keep: Child, duplicate: Child, *, acting_user) -> Child:
         before={"duplicate": duplicate.pk},
         after={"kept": keep.pk, **moved, "ids": moved_ids},
     )
+    statuses_changed(keep, duplicate)
     return keep
 
 
@@ -829,6 +851,9 @@ def declare_force_majeure(
         unit=unit,
         after={"first_month": first_month, "last_month": last_month, "reason": row.reason},
     )
+    from jiceng.nutrition import status_store
+
+    status_store.refresh_under(unit)  # E5 skips these months now: stops in the subtree move
     return row
 
 

@@ -224,6 +224,7 @@ def cancel_entry(kind: str, pk: int, *, reason: str, acting_user):
     entry, reason = _lock(acting_user, kind, pk, reason)
     before = {name: _plain(value) for name, value in current_values(kind, entry).items()}
     _undo(acting_user, kind, entry, reason)
+    actions.statuses_changed(entry.child)
     record(
         actor=acting_user,
         action=actions_catalog.ENTRY_CANCEL[kind],
@@ -277,4 +278,5 @@ def correct_entry(kind: str, pk: int, *, values: dict[str, object], reason: str,
         after={name: _plain(new[name]) for name in changed},
         reason=reason,
     )
+    actions.statuses_changed(child)
     return replacement

@@ -260,3 +260,34 @@ class FollowUp(Amendable):
 
     def __str__(self) -> str:
         return f"随访 {self.visited_on}"
+
+
+class StoredStatusChange(models.Model):
+    """One dated status change of a child as the rules engine decides it (纳入、停服、续服、终止、服满、
+    不适宜、迁出、死亡), stored so reports count them with SQL instead of replaying every history.
+
+    The engine stays the one source of truth: ``jiceng.nutrition.status_store`` rewrites a child's rows in
+    the same transaction as every write that can change them, and ``jiceng rules verify`` replays any
+    subtree and reports every row that differs. Changes that come with time (a stop two months after the
+    last collection, completion at 36 months) are stored ahead as projections dated in the future and
+    replaced by the next write that changes them. ``figure``: the report figure the change counts for
+    (``newly_enrolled``, ``resumed``, ``stopped``, ``terminated``, ``completed``), or empty."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="stored_changes")
+    county = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey("orgunits.OrgUnit", on_delete=models.PROTECT, related_name="+")  # lived there then
+    changed_on = models.DateField(_("日期"))
+    month = models.CharField(_("月份"), max_length=7)
+    status = models.CharField(_("状态"), max_length=8)
+    rule_id = models.CharField(_("规则"), max_length=4)
+    figure = models.CharField(max_length=16, blank=True)
+
+    class Meta:
+        ordering = ["child_id", "changed_on", "id"]
+        indexes = [
+            models.Index(fields=["village", "month", "figure"], name="status_village_month"),
+            models.Index(fields=["county", "month"], name="status_county_month"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.changed_on} {self.status}"

@@ -38,8 +38,7 @@ from jiceng.nutrition import eligibility
 from jiceng.nutrition.models import Child, Collection, FollowUp, Move, Residence
 from jiceng.nutrition.rules.adherence import is_effective_use
 from jiceng.nutrition.rules.engine import completed_months, month_date, parameter
-from jiceng.nutrition.rules.facts import ACTIVE, COMPLETED, STOPPED, TERMINATED, UNSUITABLE
-from jiceng.periods import Period, month_code, months_between
+from jiceng.periods import Period
 
 # counted from the follow-up cards, each child once per period at their latest result (distinct over a quarter
 # or a year: ``figures_over``)
@@ -86,6 +85,14 @@ class Card(NamedTuple):
     wasting: bool | None
 
 
+class ChildRow(NamedTuple):
+    """A child as the target-children count needs it."""
+
+    pk: int
+    birth_date: dt.date
+    village_id: int
+
+
 class Issue(NamedTuple):
     """A collection as the report counts it."""
 
@@ -120,7 +127,7 @@ def figures_for_months(village_ids: Iterable[int], months: list[Period]) -> dict
             by_unit[unit_id].update(values)
         for unit_id, packs in register.packs([month]).items():
             by_unit[unit_id]["packs_issued"] = packs
-    _count_status_changes(ids, months, register, figures)
+    _count_status_changes(ids, months, figures)
     return figures
 
 
@@ -215,11 +222,11 @@ class _Register:
         self.id_set = set(ids)
         codes = [m.code for m in months]
         self.first, self.last = min(m.start for m in months), max(m.end for m in months)
-        self.children: list[Child] = []
+        self.children: list[ChildRow] = []
         self.stays: dict[int, Stays] = {}
         self.moved: set[int] = set()
         if with_children:
-            self._read_children()
+            self._read_children(months)
         # rows by month, each month's in date order
         self.issues: dict[str, list[Issue]] = defaultdict(list)
         for row in (
@@ -271,24 +278,28 @@ class _Register:
             for cards in self.cards.values():
                 cards.sort(key=lambda c: (c.visited_on, c.id))
 
-    def _read_children(self) -> None:
+    def _read_children(self, months: list[Period]) -> None:
+        """The children who may be target children in these months — living in these villages now, or having
+        moved to or from them — as plain rows (no model objects: a province has hundreds of thousands)."""
         self.moved = set(
             Move.objects.filter(Q(from_unit_id__in=self.ids) | Q(to_unit_id__in=self.ids)).values_list(
                 "child_id", flat=True
             )
         )
-        children = Child.objects.filter(Q(village_id__in=self.ids) | Q(pk__in=self.moved), merged_into__isnull=True)
-        self.children = list(children.exclude(residence=Residence.FLOATING).select_related("village"))
-        moves: dict[int, list[tuple]] = defaultdict(list)
-        present_ids = [c.pk for c in self.children]
-        for start in range(0, len(present_ids), eligibility.CHUNK):
-            for row in (
-                Move.objects.filter(child_id__in=present_ids[start : start + eligibility.CHUNK])
-                .order_by("happened_on", "id")
-                .values_list("child_id", "happened_on", "kind", "from_unit_id", "to_unit_id")
-            ):
-                moves[row[0]].append(row[1:])
-        self.stays = {c.pk: Stays.of(c.village_id, moves.get(c.pk, [])) for c in self.children}
+        upper = max(parameter("upper_age_months", m.start) for m in months)
+        here = Q(village_id__in=self.ids) | Q(pk__in=sorted(self.moved)) if self.moved else Q(village_id__in=self.ids)
+        rows = (
+            Child.objects.filter(
+                here,
+                merged_into__isnull=True,
+                birth_date__gt=month_date(self.first, -(upper + 1)),  # older children are past the window
+                birth_date__lte=self.last,
+            )
+            .exclude(residence=Residence.FLOATING)
+            .values_list("pk", "birth_date", "village_id")
+        )
+        self.children = [ChildRow(*row) for row in rows]
+        self.stays = stays_for([c for c in self.children if c.pk in self.moved])
 
     # --- children figures ----------------------------------------------------------------------
 
@@ -329,7 +340,7 @@ class _Register:
             m.code: (parameter("lower_age_months", m.start), parameter("upper_age_months", m.start)) for m in months
         }
         for child in self.children:
-            stays = self.stays[child.pk]
+            stays = self.stays.get(child.pk)  # only children who moved have stays; the others live where they are
             birth = child.birth_date
             target_at = None
             young = False
@@ -337,7 +348,7 @@ class _Register:
                 lower, upper = limits[month.code]
                 if birth > month.end or month_date(birth, lower) > month.end or month_date(birth, upper) <= month.start:
                     continue
-                village = stays.village_in(month)
+                village = stays.village_in(month) if stays is not None else child.village_id
                 if village is None or village not in self.id_set or not kept(village, month.code):
                     continue
                 target_at = village
@@ -383,69 +394,38 @@ class _Register:
 
 
 # ---------------------------------------------------------------------------------------------
-# Status changes: the rules engine's history, each change at the village the child lived in that day
+# Status changes: the rules engine's, as stored (status_store), each at the village the child lived in
 # ---------------------------------------------------------------------------------------------
 
 
-def _count_status_changes(ids: list[int], months: list[Period], register: _Register, figures) -> None:
-    last = max(m.end for m in months)
-    first_lower = min(parameter("lower_age_months", m.start) for m in months)
-    active = _may_change_status(ids, min(m.start for m in months), last, register.moved)
-    candidates = [c for c in register.children if c.pk in active and month_date(c.birth_date, first_lower) <= last]
-    histories = eligibility.histories_for(c.pk for c in candidates)
-    with_events = [c for c in candidates if histories[c.pk].events]
-    decisions = eligibility.decisions_for(with_events, last, histories)
-    month_of = {m.code for m in months}
-    for child in with_events:
-        stays = register.stays[child.pk]
-        enrolled_before = False
-        for change in decisions[child.pk].history:
-            key = month_code(change.date)
-            first_enrolment = change.status == ACTIVE and change.rule_id != "E7" and not enrolled_before
-            if change.status == ACTIVE:
-                enrolled_before = True
-            if key not in month_of:
-                continue
-            village = stays.village_on(change.date)
-            if village not in figures[key]:
-                continue  # the change happened while the child lived elsewhere
-            counts = figures[key][village]
-            if change.status == ACTIVE:
-                if change.rule_id == "E7":
-                    counts["resumed"] += 1
-                elif first_enrolment:
-                    counts["newly_enrolled"] += 1
-            elif change.status == STOPPED:
-                counts["stopped"] += 1
-            elif change.status in (TERMINATED, UNSUITABLE):
-                counts["terminated"] += 1
-            elif change.status == COMPLETED:
-                counts["completed"] += 1
+def _count_status_changes(ids: list[int], months: list[Period], figures) -> None:
+    """N03, N06–N09: one grouped query over the stored status changes (``jiceng.nutrition.status_store``
+    keeps them equal to the engine's replay; ``jiceng rules verify`` checks it)."""
+    from django.db.models import Count
 
+    from jiceng.nutrition.models import StoredStatusChange
 
-STATUS_LOOKBACK_MONTHS = 6  # a stop comes 3 months after the last collection; margin for force-majeure months
-
-
-def _may_change_status(ids: list[int], first: dt.date, last: dt.date, moved: Iterable[int] = ()) -> set[int]:
-    """Children whose status can change between ``first`` and ``last``: every change (enrolment, resumption,
-    stop, termination, completion) follows a collection within a few months before it (more when months are
-    declared force majeure), and 不适宜 follows an assessment. Other children need no replay. Children who
-    lived in these villages and moved away are found through their moves."""
-    from jiceng.nutrition.models import Assessment, ForceMajeure
-
-    declared = sum(
-        len(months_between(f.first_month, f.last_month)) for f in ForceMajeure.objects.filter(withdrawn=False)
-    )
-    cutoff = month_date(first, -(STATUS_LOOKBACK_MONTHS + declared))
-    here = Q(child__village_id__in=ids) | Q(child_id__in=sorted(moved)) if moved else Q(child__village_id__in=ids)
-    recent = set(
-        Collection.objects.filter(here, collected_on__gte=cutoff, collected_on__lte=last)
-        .values_list("child_id", flat=True)
-        .distinct()
-    )
-    assessed = set(
-        Assessment.objects.filter(here, assessed_on__gte=first, assessed_on__lte=last).values_list(
-            "child_id", flat=True
+    codes = [m.code for m in months]
+    for start in range(0, len(ids), eligibility.CHUNK):
+        rows = (
+            StoredStatusChange.objects.filter(village_id__in=ids[start : start + eligibility.CHUNK], month__in=codes)
+            .exclude(figure="")
+            .values_list("month", "village_id", "figure")
+            .annotate(n=Count("id"))
         )
-    )
-    return recent | assessed
+        for month, village, figure, n in rows:
+            figures[month][village][figure] += n
+
+
+def stays_for(children: list) -> dict[int, Stays]:
+    """Each child's stays (from their moves), in one query per 5,000 children."""
+    moves: dict[int, list[tuple]] = defaultdict(list)
+    ids = [c.pk for c in children]
+    for start in range(0, len(ids), eligibility.CHUNK):
+        for row in (
+            Move.objects.filter(child_id__in=ids[start : start + eligibility.CHUNK])
+            .order_by("happened_on", "id")
+            .values_list("child_id", "happened_on", "kind", "from_unit_id", "to_unit_id")
+        ):
+            moves[row[0]].append(row[1:])
+    return {c.pk: Stays.of(c.village_id, moves.get(c.pk, [])) for c in children}

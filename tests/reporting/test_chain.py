@@ -239,29 +239,6 @@ def test_period_is_normalised(tree):
     )
 
 
-def test_only_children_who_can_change_status_are_replayed(db, monkeypatch):
-    """The report's status-change figures are the same with and without skipping inactive children."""
-    import datetime as dt
-
-    from jiceng.demo.generator import generate_county
-    from jiceng.demo.history import load_register_history
-    from jiceng.demo.load import load_counties
-    from jiceng.nutrition import report_figures
-    from jiceng.nutrition.models import Child
-    from jiceng.orgunits.models import OrgUnit
-
-    load_counties([generate_county(children=700, townships=2, villages_per_township=(4, 4))])
-    load_register_history(OrgUnit.objects.get(code="522799"), as_of=dt.date(2026, 11, 22))
-    ids = list(OrgUnit.objects.filter(level="village").values_list("pk", flat=True))
-    months = [parse_period(f"2025-{m:02d}") for m in range(1, 13)] + [parse_period("2026-10")]
-    fast = report_figures.figures_for_months(ids, months)
-    everyone = set(Child.objects.values_list("pk", flat=True))
-    monkeypatch.setattr(report_figures, "_may_change_status", lambda *args: everyone)
-    slow = report_figures.figures_for_months(ids, months)
-    assert fast == slow
-    assert sum(f["stopped"] + f["completed"] + f["newly_enrolled"] for m in fast.values() for f in m.values()) > 50
-
-
 def test_report_stock_figures_and_the_stock_card_agree(tree, make_child):
     import datetime as dt
 
