@@ -333,7 +333,18 @@ def _check_event_date(
         raise ValidationError({field: _("%(label)s：%(d)s 晚于今天") % {"label": label, "d": day.isoformat()}})
     from jiceng.reporting.queries import refuse_if_locked
 
-    refuse_if_locked(unit or child.village, REGISTER_SOURCE, day, field, label, lookup)
+    if unit is None:  # an import (``lookup``) files rows under the child's village, asked once per clinic
+        unit = child.village if lookup is not None else village_at(child, day)
+    refuse_if_locked(unit, REGISTER_SOURCE, day, field, label, lookup)
+
+
+def village_at(child: Child, day: dt.date) -> OrgUnit:
+    """The village the child lived in on ``day`` (from the move history): an entry typed from paper after a
+    transfer belongs to the clinic of that day, its report, its stock and its lock."""
+    from jiceng.nutrition.report_figures import stays_for
+
+    village_id = stays_for([child])[child.pk].village_on(day)
+    return child.village if village_id == child.village_id else OrgUnit.objects.get(pk=village_id)
 
 
 def statuses_changed(*children: Child) -> None:
@@ -624,12 +635,13 @@ def _record_collection_now(
     collected_by = _judge_collection(child, events, months, collected_on, packs, collected_by, lookup)
     if batch is not None:
         batch.add(child.pk, Event(collected_on, "collect", packs=packs))
+    clinic = child.village if batch is not None else village_at(child, collected_on)
     try:
         with transaction.atomic():
             collection = Collection.objects.create(
                 child=child,
-                unit=child.village,
-                county_id=child.county_id,
+                unit=clinic,
+                county_id=child.county_id if clinic.pk == child.village_id else _county_of(clinic).pk,
                 collected_on=collected_on,
                 month=month_code(collected_on),
                 packs=packs,
@@ -913,6 +925,7 @@ def record_followup(
     refuse_bad_texts(FollowUp, {"notes": (notes or "").strip()}, multiline=("notes",))
     from jiceng.nutrition.rules.anthropometry import Measurement, MeasurementError, assess_measurement
 
+    clinic = village_at(child, visited_on)  # a card typed from paper belongs to the clinic of that day
     measurement = Measurement(
         sex=child.sex,
         birth_date=child.birth_date,
@@ -921,7 +934,7 @@ def record_followup(
         position=position or None,
         weight_kg=weight_kg,
         hb_g_l=hb_g_l,
-        altitude_m=child.village.altitude_m,
+        altitude_m=clinic.altitude_m,
         packs_last_7d=packs_last_7d,
     )
     try:
@@ -930,8 +943,8 @@ def record_followup(
         raise _measurement_errors(exc) from None
     card = FollowUp.objects.create(
         child=child,
-        unit=child.village,
-        county_id=child.county_id,
+        unit=clinic,
+        county_id=child.county_id if clinic.pk == child.village_id else _county_of(clinic).pk,
         visited_on=visited_on,
         month=month_code(visited_on),
         hb_g_l=hb_g_l,

@@ -134,7 +134,8 @@ def refusal(user, kind: str, entry) -> str | None:
     above = root is not None and root.pk != village.pk and village.path.startswith(root.path)
     if recorder_id != user.pk and not above:
         return _("只有登记人或上级（乡镇卫生院）可以更正或撤销此记录")
-    return locked_month(village, entry_date(kind, entry))
+    clinic = getattr(entry, "unit", None) or village  # collections and cards belong to the clinic of their day
+    return locked_month(clinic, entry_date(kind, entry))
 
 
 def locked_month(village: OrgUnit, day: dt.date) -> str | None:

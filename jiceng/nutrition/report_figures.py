@@ -187,8 +187,8 @@ class Stays:
                 village = to or village
             elif kind in (Move.Kind.MOVE_OUT, Move.Kind.DEATH):
                 present = False
-            elif kind == Move.Kind.MOVE_IN:
-                village, present = to or village, True
+            elif kind == Move.Kind.MOVE_IN:  # back in the village the child is registered in
+                present = True
             spans.append((day, village, present))
         return cls(spans)
 

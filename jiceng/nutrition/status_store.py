@@ -98,7 +98,13 @@ def refresh(child_ids: Iterable[int]) -> int:
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         with transaction.atomic():
-            children = list(Child.objects.filter(pk__in=chunk).select_related("village"))
+            # locked like every writer locks them: a refresh never interleaves with a write to the same child
+            children = list(
+                Child.objects.select_for_update(of=("self",))
+                .filter(pk__in=chunk)
+                .select_related("village")
+                .order_by("pk")
+            )
             rows = computed_rows(children)
             county_of = {c.pk: c.county_id for c in children}
             StoredStatusChange.objects.filter(child_id__in=chunk).delete()
@@ -149,8 +155,13 @@ def differences(root: OrgUnit | None = None) -> list[str]:
             )
         )
         names = {c.pk: c.name for c in children}
-        for row in sorted(expected - stored):
-            out.append(f"缺少：儿童 {names.get(row[0], row[0])}(#{row[0]}) {row[1]} {row[2]}（{row[3]}）")
-        for row in sorted(stored - expected):
-            out.append(f"多余或有误：儿童 {names.get(row[0], row[0])}(#{row[0]}) {row[1]} {row[2]}（{row[3]}）")
+        villages = dict(OrgUnit.objects.filter(pk__in={r[4] for r in expected ^ stored}).values_list("pk", "name"))
+
+        def line(row: Row, names=names, villages=villages) -> str:
+            child_id, day, status, rule_id, village, figure = row
+            counted = f"，计入{figure}" if figure else ""
+            return f"儿童 {names.get(child_id, child_id)}(#{child_id}) {day} {status}（{rule_id}）于{villages.get(village, village)}{counted}"
+
+        out += [f"缺少：{line(row)}" for row in sorted(expected - stored)]
+        out += [f"多余或有误：{line(row)}" for row in sorted(stored - expected)]
     return out

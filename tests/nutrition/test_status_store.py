@@ -96,3 +96,44 @@ def test_the_demo_history_is_stored_and_verifies(db):
     load_register_history(county, as_of=dt.date(2026, 11, 22))
     assert StoredStatusChange.objects.filter(figure="stopped").exists()
     assert status_store.differences(county) == []
+
+
+def test_an_upgraded_database_gets_its_status_changes_at_migrate(tree, enrolled):
+    """A database from before the table: registers, no stored rows; migrate fills them."""
+    from jiceng.nutrition.apps import fill_stored_status_changes
+
+    StoredStatusChange.objects.all().delete()
+    assert figures_for([tree.village_a1.pk], parse_period("2026-03"))[tree.village_a1.pk]["newly_enrolled"] == 0
+    fill_stored_status_changes(sender=None)
+    assert figures_for([tree.village_a1.pk], parse_period("2026-03"))[tree.village_a1.pk]["newly_enrolled"] == 1
+    assert status_store.differences() == []
+
+
+def test_a_card_typed_from_paper_after_a_transfer_belongs_to_the_clinic_of_its_day(tree, enrolled):
+    from decimal import Decimal
+
+    actions.move_child(
+        enrolled,
+        kind="transfer",
+        happened_on=D(2026, 6, 15),
+        to_village=tree.village_a2,
+        acting_user=tree.township_officer,
+    )
+    card = actions.record_followup(
+        enrolled, visited_on=D(2026, 5, 10), hb_g_l=Decimal("104"), acting_user=tree.township_officer
+    )
+    assert card.unit == tree.village_a1
+    may = figures_for([tree.village_a1.pk, tree.village_a2.pk], parse_period("2026-05"))
+    assert (may[tree.village_a1.pk]["hb_tested"], may[tree.village_a2.pk]["hb_tested"]) == (1, 0)
+
+
+def test_a_move_in_does_not_move_the_child_to_another_village(tree, make_child):
+    child = make_child(birth_date=D(2025, 3, 1))
+    actions.move_child(child, kind="move_out", happened_on=D(2026, 4, 10), acting_user=tree.township_officer)
+    actions.move_child(
+        child, kind="move_in", happened_on=D(2026, 6, 10), to_village=tree.village_a2, acting_user=tree.township_officer
+    )
+    june = figures_for([tree.village_a1.pk, tree.village_a2.pk], parse_period("2026-06"))
+    may = figures_for([tree.village_a1.pk, tree.village_a2.pk], parse_period("2026-05"))
+    assert (june[tree.village_a1.pk]["target_children"], june[tree.village_a2.pk]["target_children"]) == (1, 0)
+    assert may[tree.village_a1.pk]["target_children"] == 0, "away in May"

@@ -535,3 +535,15 @@ def test_the_rules_do_not_import_django() -> None:
     )
     root = Path(__file__).resolve().parents[2]
     assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
+
+
+def test_a_later_collection_already_out_of_rule_does_not_block_a_back_dated_one() -> None:
+    """A May collection recorded after a doctor's 不适宜 (April) is already out of rule; typing March's
+    paper card is not refused because of it."""
+    events = [
+        consent(D(2024, 2, 1)),
+        collect(D(2024, 2, 10)),
+        Event(D(2024, 4, 1), "assessment", suitable=False),
+        collect(D(2024, 5, 10)),
+    ]
+    assert check_collection(TODDLER, events, D(2024, 3, 10), 30) is None

@@ -591,14 +591,18 @@ def check_collection(
         return None
     earlier = [e for e in events if not (e.type == COLLECT and e.date > on_date)]
     history = [*earlier, Event(on_date, COLLECT, packs=packs)]
+    without = list(earlier)  # the same history without the new collection
     for event in later:
         conflict = _collection_refusal(child, history, event.date, event.packs or 0, force_majeure_months)
         if conflict is not None:
-            return reason(
-                conflict.rule_id,
-                f"补登 {_ymd(on_date)} 的发放后,已有的 {_ymd(event.date)} 发放记录将不再符合规则:{conflict.text}",
-            )
+            already = _collection_refusal(child, without, event.date, event.packs or 0, force_majeure_months)
+            if already is None:  # only a record this entry would break; one already out of rule is not its doing
+                return reason(
+                    conflict.rule_id,
+                    f"补登 {_ymd(on_date)} 的发放后,已有的 {_ymd(event.date)} 发放记录将不再符合规则:{conflict.text}",
+                )
         history.append(event)
+        without.append(event)
     return None
 
 
