@@ -423,41 +423,80 @@ def period_values(
     last_codes = {e.code for e in ds.elements if e.period_aggregation == "last" and e.aggregation == "sum"}
     distinct = {e.code: e.source for e in ds.elements if e.period_aggregation == "distinct" and e.aggregation == "sum"}
     recounted = [group for group in groups if len(group) > 1] if distinct else []
-    per_leaf = last_codes or recounted
-    leaves = _reporting_units_under(ds, units) if per_leaf else []
-    # each leaf's own values: for ``last`` elements every leaf's; for ``distinct`` ones only the leaves that
-    # type their figures (the others are recounted from their registers)
-    valued = leaves if last_codes else [leaf for leaf in leaves if not leaf.keeps_registers]
-    leaf_values = _values(ds, valued, wanted, official) if valued else {}
+    leaves = _reporting_units_under(ds, units) if last_codes or recounted else []
+    leaf_values = _values_of_many(ds, leaves, wanted, official) if last_codes else {}
+    registers = [leaf for leaf in leaves if leaf.keeps_registers] if recounted else []
     out = []
     for group in groups:
         by_unit = {}
-        leaf_distinct = _recount(ds, leaves, group, leaf_values, distinct, official) if group in recounted else {}
+        recount = _recount(ds, registers, group, distinct, official) if group in recounted and registers else None
+        typed = _typed_sums(ds, units, leaves, group, distinct, official) if recount is not None else {}
         for unit in units:
             by_period = {p: values.get((unit.pk, p), {}) for p in group}
             combined = combine_periods(ds, by_period, group)
-            if last_codes or leaf_distinct:
-                codes = last_codes | (set(distinct) if leaf_distinct else set())
-                for code in codes:
+            if last_codes:
+                for code in last_codes:
                     combined.pop(code, None)
                 for leaf in leaves:
                     if leaf.path.startswith(unit.path):
                         latest = combine_periods(ds, {p: leaf_values.get((leaf.pk, p), {}) for p in group}, group)
-                        latest.update(leaf_distinct.get(leaf.pk, {}))
-                        for code in codes & set(latest):
+                        for code in last_codes & set(latest):
                             combined[code] = combined.get(code, Decimal(0)) + latest[code]
+            if recount is not None:  # distinct: registers recounted, plus what units without registers typed
+                for code in distinct:
+                    combined.pop(code, None)
+                for code, v in typed.get(unit.pk, {}).items():
+                    combined[code] = combined.get(code, Decimal(0)) + v
+                for leaf in registers:
+                    if leaf.path.startswith(unit.path) and leaf.pk in recount:
+                        for code, v in recount[leaf.pk].items():
+                            combined[code] = combined.get(code, Decimal(0)) + v
             by_unit[unit.pk] = combined
         out.append(by_unit)
     return out
 
 
+def _typed_sums(
+    ds: DataSet, units: list[OrgUnit], leaves: list[OrgUnit], group: list[str], distinct: dict, official: bool
+) -> dict[int, dict[str, Decimal]]:
+    """{unit id: {element: value}}: the ``distinct`` elements of the reporting units without registers under
+    each unit, summed over ``group`` (their months add up: there is nothing to recount) — one grouped query."""
+    from django.db.models import Sum
+
+    typed = {leaf.pk: leaf for leaf in leaves if not leaf.keeps_registers}
+    if not typed:
+        return {}
+    rows = DataValue.objects.filter(
+        subtree_q_any(_outermost(units), "report__unit__path"),
+        report__dataset=ds.code,
+        report__period__in=group,
+        report__unit__level=ds.reporting_level,
+        report__unit__keeps_registers=False,
+        element__in=list(distinct),
+        value__isnull=False,
+    )
+    rows = (
+        rows.filter(report__state=State.APPROVED)
+        if official
+        else rows.exclude(report__missing=True, report__state__in=[State.OPEN, State.RETURNED])
+    )
+    per_leaf: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    for unit_id, element, total in rows.values_list("report__unit_id", "element").annotate(total=Sum("value")):
+        if unit_id in typed:
+            per_leaf[unit_id][element] = total
+    out: dict[int, dict[str, Decimal]] = {}
+    for unit in units:
+        sums: dict[str, Decimal] = {}
+        for leaf_id, by_code in per_leaf.items():
+            if typed[leaf_id].path.startswith(unit.path):
+                for code, v in by_code.items():
+                    sums[code] = sums.get(code, Decimal(0)) + v
+        out[unit.pk] = sums
+    return out
+
+
 def _recount(
-    ds: DataSet,
-    leaves: list[OrgUnit],
-    group: list[str],
-    leaf_values: dict,
-    distinct: dict[str, str],
-    official: bool,
+    ds: DataSet, leaves: list[OrgUnit], group: list[str], distinct: dict[str, str], official: bool
 ) -> dict[int, dict[str, Decimal]]:
     """{leaf id: {element: value}} of the ``distinct`` elements over ``group`` for the reporting units that
     keep registers: each person counted once, recounted from the registers (official: only the report
@@ -493,6 +532,17 @@ def _approved(ds: DataSet, ids: list[int], periods: list[str]) -> list[tuple[int
             dataset=ds.code, period__in=periods, unit_id__in=ids[start : start + CHUNK], state=State.APPROVED
         ).values_list("unit_id", "period")
     return found
+
+
+ROOTS_PER_QUERY = 200  # subtrees OR-ed in one statement (SQLite refuses expression trees deeper than 1,000)
+
+
+def _values_of_many(ds: DataSet, units: list[OrgUnit], periods: list[str], official: bool) -> dict:
+    """:func:`_values` of many separate units (every village of a province), a few hundred at a time."""
+    out: dict = {}
+    for start in range(0, len(units), ROOTS_PER_QUERY):
+        out.update(_values(ds, units[start : start + ROOTS_PER_QUERY], periods, official))
+    return out
 
 
 def _values(ds: DataSet, units: list[OrgUnit], periods: list[str], official: bool) -> dict:

@@ -139,3 +139,30 @@ def test_a_child_who_moved_out_counts_until_the_month_they_left(tree, toddler):
         for m in ("2026-08", "2026-09", "2026-10")
     }
     assert counts == {"2026-08": 1, "2026-09": 1, "2026-10": 0}
+
+
+@pytest.mark.parametrize("official", [False, True])
+def test_a_village_that_types_its_figures_adds_its_months_to_the_recount_of_the_others(tree, toddler, official):
+    """岩脚村 keeps no register here (it types its report): its months add up; 大寨村's register is
+    recounted, each child once. County Q1 Hb tested = 1 (大寨村) + 4 + 6 (岩脚村's two months)."""
+    from jiceng.reporting.models import DataValue
+
+    tree.village_a2.keeps_registers = False
+    tree.village_a2.save()
+    card(tree, toddler, D(2026, 1, 10), hb_g_l=Decimal("104"))
+    card(tree, toddler, D(2026, 2, 10), hb_g_l=Decimal("115"))
+    state = State.APPROVED if official else State.OPEN
+    for month, tested, anaemic in (("2026-01", 4, 1), ("2026-02", 6, 2)):
+        report = Report.objects.create(
+            dataset="NUT_MONTHLY", unit=tree.village_a2, county=tree.county, period=month, state=state
+        )
+        for element, value in (("N13", tested), ("N14", anaemic)):
+            DataValue.objects.create(report=report, element=element, value=value, origin=DataValue.Origin.TYPED)
+        if official:
+            Report.objects.create(
+                dataset="NUT_MONTHLY", unit=tree.village_a1, county=tree.county, period=month, state=state
+            )
+    county = indicator(tree, tree.county, "2026Q1", "NUT_ANAEMIA", official=official)
+    assert (county.numerator, county.denominator) == (0 + 1 + 2, 1 + 4 + 6)
+    town = indicator(tree, tree.town_a, "2026Q1", "NUT_ANAEMIA", official=official)
+    assert (town.numerator, town.denominator) == (3, 11)
