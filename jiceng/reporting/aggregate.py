@@ -420,7 +420,13 @@ def period_values(
     only the townships that have already reported the latest quarter."""
     wanted = sorted({p for group in groups for p in group})
     values = _values(ds, units, wanted, official)
-    last_codes = {e.code for e in ds.elements if e.period_aggregation == "last" and e.aggregation == "sum"}
+    # ``last`` per reporting unit where units report on their own schedule; a figures-only data set (not
+    # reported) has every unit's figure in every period, so its own latest period is already the sum of theirs
+    last_codes = (
+        {e.code for e in ds.elements if e.period_aggregation == "last" and e.aggregation == "sum"}
+        if ds.reported
+        else set()
+    )
     distinct = {e.code: e.source for e in ds.elements if e.period_aggregation == "distinct" and e.aggregation == "sum"}
     recounted = [group for group in groups if len(group) > 1] if distinct else []
     leaves = _reporting_units_under(ds, units) if last_codes or recounted else []
