@@ -145,7 +145,8 @@ def run(options) -> None:
             result = fn()
             elapsed = (time.perf_counter() - t0) * 1000
             best = elapsed if best is None else min(best, elapsed)
-        print(f"{label}: {best:.0f} ms (best of {repeat})")
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(f"{label}: {best:.0f} ms (best of {repeat}; peak RSS so far {peak:.0f} MB)")
         return result
 
     if os.environ.get("BENCH_PROFILE"):  # where the province table's time goes
