@@ -309,8 +309,11 @@ class _Register:
         codes = sorted({m.code for m in months})
         allowed = None
         if counted is not None:
-            units = {c.unit_id for code in codes for c in self.cards.get(code, ())} | self.id_set
-            allowed = counted(sorted(units))
+            units = {c.unit_id for code in codes for c in self.cards.get(code, ())}  # whose entries may count
+            units |= {i.unit_id for code in codes for i in self.issues.get(code, ())}
+            if self.children:
+                units |= self.id_set
+            allowed = counted(sorted(units)) if units else {}
 
         def kept(unit_id: int, month: str) -> bool:
             return allowed is None or month in allowed.get(unit_id, ())

@@ -520,15 +520,29 @@ def _recount(
             months[unit_id].add(period)
         return months
 
-    approved_here = counted([leaf.pk for leaf in registers]) if official else None
+    approved_here = _approved_units(ds, [leaf.pk for leaf in registers], group) if official else None
     figures = source_values_over(ds, registers, [parse_period(p) for p in group], counted if official else None)
     out = {}
     for leaf in registers:
-        if official and not approved_here.get(leaf.pk):
+        if official and leaf.pk not in approved_here:
             continue  # nothing approved: no official value
         own = figures.get(leaf.pk, {})
         out[leaf.pk] = {code: Decimal(own.get(source) or 0) for code, source in distinct.items()}
     return out
+
+
+def _approved_units(ds: DataSet, ids: list[int], periods: list[str]) -> set[int]:
+    """The units among ``ids`` with at least one approved report in ``periods`` (one row per unit)."""
+    found: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        found.update(
+            Report.objects.filter(
+                dataset=ds.code, period__in=periods, unit_id__in=ids[start : start + CHUNK], state=State.APPROVED
+            )
+            .values_list("unit_id", flat=True)
+            .distinct()
+        )
+    return found
 
 
 def _approved(ds: DataSet, ids: list[int], periods: list[str]) -> list[tuple[int, str]]:
