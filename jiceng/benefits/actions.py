@@ -535,7 +535,10 @@ def resolve_objection(user, objection: Objection, resolution: str, upheld: bool)
     enrolment = Enrolment.objects.select_for_update().get(pk=current.enrolment_id)
     if upheld and enrolment.state != Enrolment.State.EXITED:
         enrolment.state = Enrolment.State.RETURNED
-        enrolment.return_reason = f"公示异议成立:{resolution}"
+        # the objection keeps the whole resolution; the enrolment's reason is cut to its column (PostgreSQL
+        # refuses a longer value where SQLite would keep it)
+        limit = Enrolment._meta.get_field("return_reason").max_length
+        enrolment.return_reason = f"公示异议成立:{resolution}"[:limit]
         enrolment.returned_by, enrolment.returned_at = user, timezone.now()
         enrolment.version += 1
         enrolment.save()

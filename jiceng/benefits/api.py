@@ -92,7 +92,7 @@ class EnrolmentListView(generics.ListAPIView):
         _require_view(user)
         params = self.request.query_params
         year = params.get("year", "")
-        if year and (not year.isascii() or not year.isdigit() or not 2004 <= int(year[:6]) <= 2100):
+        if year and (not year.isascii() or not year.isdigit() or len(year) > 4 or not 2004 <= int(year) <= 2100):
             raise ValidationError({"year": ["年度:应为2004至2100年"]})
         scheme, state = params.get("scheme", ""), params.get("state", "")
         if scheme and scheme not in schemes.SCHEMES:

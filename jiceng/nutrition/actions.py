@@ -338,6 +338,11 @@ def _check_event_date(
     refuse_if_locked(unit, REGISTER_SOURCE, day, field, label, lookup)
 
 
+def _county_id(child: Child, clinic: OrgUnit) -> int:
+    """The county of an entry filed at ``clinic`` (the child's own, unless typed for a village it left)."""
+    return child.county_id if clinic.pk == child.village_id else _county_of(clinic).pk
+
+
 def village_at(child: Child, day: dt.date) -> OrgUnit:
     """The village the child lived in on ``day`` (from the move history): an entry typed from paper after a
     transfer belongs to the clinic of that day, its report, its stock and its lock."""
@@ -641,7 +646,7 @@ def _record_collection_now(
             collection = Collection.objects.create(
                 child=child,
                 unit=clinic,
-                county_id=child.county_id if clinic.pk == child.village_id else _county_of(clinic).pk,
+                county_id=_county_id(child, clinic),
                 collected_on=collected_on,
                 month=month_code(collected_on),
                 packs=packs,
@@ -664,7 +669,7 @@ def _record_collection_now(
         action=actions_catalog.COLLECTION_CREATE,
         obj=collection,
         object_repr=f"{child.name} {packs}包",
-        unit=child.village,
+        unit=clinic,  # the audit row is filed where the entry is
         after={"child": child.pk, "collected_on": collected_on.isoformat(), "packs": packs},
     )
     if batch is None:
@@ -944,7 +949,7 @@ def record_followup(
     card = FollowUp.objects.create(
         child=child,
         unit=clinic,
-        county_id=child.county_id if clinic.pk == child.village_id else _county_of(clinic).pk,
+        county_id=_county_id(child, clinic),
         visited_on=visited_on,
         month=month_code(visited_on),
         hb_g_l=hb_g_l,
@@ -964,7 +969,7 @@ def record_followup(
         action=actions_catalog.FOLLOWUP_CREATE,
         obj=card,
         object_repr=f"{child.name} 随访 {visited_on}",
-        unit=child.village,
+        unit=clinic,  # the audit row is filed where the entry is
         after=snapshot(
             card,
             (

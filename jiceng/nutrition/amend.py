@@ -63,18 +63,7 @@ KINDS: dict[str, Kind] = {
         gettext_lazy("随访卡"),
         "visited_on",
         "recorded_by",
-        (
-            "visited_on",
-            "hb_g_l",
-            "length_cm",
-            "position",
-            "weight_kg",
-            "packs_last_7d",
-            "complementary_feeding",
-            "counselling_given",
-            "caregiver_knows",
-            "notes",
-        ),
+        FollowUp.ENTERED_FIELDS,
     ),
     "move": Kind(
         Move, gettext_lazy("迁移/死亡登记"), "happened_on", "recorded_by", ("kind", "happened_on", "to_village", "note")

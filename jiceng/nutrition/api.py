@@ -672,18 +672,7 @@ class CollectionInput(serializers.Serializer):
 class CorrectionFollowUpInput(PlainTextModelSerializer):
     class Meta:
         model = FollowUp
-        fields = [
-            "visited_on",
-            "hb_g_l",
-            "length_cm",
-            "position",
-            "weight_kg",
-            "packs_last_7d",
-            "complementary_feeding",
-            "counselling_given",
-            "caregiver_knows",
-            "notes",
-        ]
+        fields = list(FollowUp.ENTERED_FIELDS)
 
 
 CORRECTION_INPUTS = {

@@ -251,6 +251,20 @@ class FollowUp(Amendable):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     recorded_at = models.DateTimeField(auto_now_add=True)
 
+    # what the doctor enters on a card (the rest is computed on save): the form, the API and 更正 use these
+    ENTERED_FIELDS = (
+        "visited_on",
+        "hb_g_l",
+        "length_cm",
+        "position",
+        "weight_kg",
+        "packs_last_7d",
+        "complementary_feeding",
+        "counselling_given",
+        "caregiver_knows",
+        "notes",
+    )
+
     class Meta(Amendable.Meta):
         ordering = ["visited_on", "id"]
         indexes = [

@@ -145,3 +145,33 @@ def test_objection_and_exit_through_the_api(tree, tefu_family):
         f"/api/benefits/enrolments/{father.pk}/exit/", {"reason": "death", "event_date": "2026-05-03"}, format="json"
     )
     assert exited.status_code == 201 and exited.json()[0]["stop_month"] == "2026-06-01"
+
+
+def test_an_upheld_objection_with_the_longest_resolution_is_kept_on_both_databases(tree, tefu_family):
+    """A 500-character resolution upheld: the enrolment's return reason (prefix + text) fits its column,
+    and the objection keeps every character typed."""
+    from jiceng.benefits.models import Enrolment, Objection
+
+    family = tefu_family()
+    _mother, father = approved(tree, family)
+    noticed(tree)
+    objection = api(tree.village_doctor).post(
+        f"/api/benefits/enrolments/{father.pk}/objections/",
+        {"objector": "村民", "content": "反映情况", "raised_on": "2026-01-08"},
+        format="json",
+    )
+    resolution = "核" * 500
+    resolved = api(tree.township_reviewer).post(
+        f"/api/benefits/objections/{objection.json()['id']}/resolve/",
+        {"resolution": resolution, "upheld": True},
+        format="json",
+    )
+    assert resolved.status_code == 200, resolved.content
+    assert Objection.objects.get(pk=objection.json()["id"]).resolution == resolution
+    reason = Enrolment.objects.get(pk=father.pk).return_reason
+    assert reason.startswith("公示异议成立") and len(reason) == 500
+
+
+def test_a_year_padded_with_zeros_is_refused_not_read_as_another_year(tree):
+    response = api(tree.county_bureau).get("/api/benefits/enrolments/", {"year": "0020041"})
+    assert response.status_code == 400 and "年度" in response.content.decode()
